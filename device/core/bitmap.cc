@@ -1,0 +1,68 @@
+#include "otter/core/bitmap.h"
+
+#include <bit>
+
+namespace otter {
+
+namespace {
+constexpr std::uint8_t bit_mask(std::size_t index) {
+  return static_cast<std::uint8_t>(1U << (index % 8));
+}
+}  // namespace
+
+BitmapView::BitmapView(std::span<std::uint8_t> bytes, std::size_t bits)
+    : bytes_(bytes), bits_(bits <= bytes.size() * 8 ? bits : bytes.size() * 8) {}
+
+bool BitmapView::test(std::size_t index) const {
+  if (index >= bits_) return false;
+  return (bytes_[index / 8] & bit_mask(index)) != 0;
+}
+
+void BitmapView::set(std::size_t index) {
+  if (index < bits_) bytes_[index / 8] = static_cast<std::uint8_t>(bytes_[index / 8] | bit_mask(index));
+}
+
+void BitmapView::clear(std::size_t index) {
+  if (index < bits_) bytes_[index / 8] = static_cast<std::uint8_t>(bytes_[index / 8] & ~bit_mask(index));
+}
+
+void BitmapView::assign(std::size_t index, bool value) {
+  if (value) {
+    set(index);
+  } else {
+    clear(index);
+  }
+}
+
+void BitmapView::fill(bool value) {
+  const std::size_t full = bits_ / 8;
+  for (std::size_t i = 0; i < full; ++i) bytes_[i] = value ? 0xFF : 0x00;
+  for (std::size_t i = full * 8; i < bits_; ++i) assign(i, value);
+}
+
+std::size_t BitmapView::count() const {
+  std::size_t total = 0;
+  const std::size_t full = bits_ / 8;
+  for (std::size_t i = 0; i < full; ++i) total += static_cast<std::size_t>(std::popcount(bytes_[i]));
+  for (std::size_t i = full * 8; i < bits_; ++i) total += test(i) ? 1U : 0U;
+  return total;
+}
+
+std::size_t BitmapView::find_first(bool value, std::size_t from) const {
+  std::size_t i = from;
+  while (i < bits_) {
+    // Skip whole bytes that cannot contain a match.
+    if (i % 8 == 0 && i + 8 <= bits_) {
+      const std::uint8_t skip = value ? 0x00 : 0xFF;
+      if (bytes_[i / 8] == skip) {
+        i += 8;
+        continue;
+      }
+    }
+    if (test(i) == value) return i;
+    ++i;
+  }
+  return kNone;
+}
+
+}  // namespace otter

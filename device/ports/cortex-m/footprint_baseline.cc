@@ -1,0 +1,3 @@
+// The empty image: startup code only. The size report subtracts it from every
+// component's footprint image.
+int main() { return 0; }
