@@ -2,7 +2,7 @@
 set(OTTER_WARNINGS
   -Wall -Wextra -Wpedantic -Werror
   -Wshadow -Wconversion -Wsign-conversion -Wold-style-cast
-  -Wnon-virtual-dtor -Woverloaded-virtual -Wnull-dereference
+  -Wnon-virtual-dtor -Woverloaded-virtual
   -Wimplicit-fallthrough -Wformat=2 -Wundef)
 set(OTTER_C_WARNINGS -Wall -Wextra -Werror)
 

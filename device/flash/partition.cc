@@ -1,0 +1,70 @@
+#include "otter/flash/partition.h"
+
+namespace otter::flash {
+
+Geometry Partition::geometry() const {
+  if (device_ == nullptr) return Geometry{};
+  Geometry g = device_->geometry();
+  g.size = size_;
+  return g;
+}
+
+bool Partition::valid() const {
+  if (device_ == nullptr || size_ == 0) return false;
+  const Geometry g = device_->geometry();
+  if (static_cast<std::uint64_t>(offset_) + size_ > g.size) return false;
+  if (g.erase_size != 0 && (offset_ % g.erase_size != 0 || size_ % g.erase_size != 0)) return false;
+  return true;
+}
+
+bool Partition::contains(std::uint32_t offset, std::size_t length) const {
+  return device_ != nullptr && offset <= size_ && length <= size_ - offset;
+}
+
+Status Partition::read(std::uint32_t offset, std::span<std::uint8_t> out) const {
+  if (!contains(offset, out.size())) return Status::kOutOfRange;
+  if (out.empty()) return Status::kOk;
+  return device_->read(offset_ + offset, out);
+}
+
+Status Partition::program(std::uint32_t offset, std::span<const std::uint8_t> data) const {
+  if (!contains(offset, data.size())) return Status::kOutOfRange;
+  if (data.empty()) return Status::kOk;
+  return device_->program(offset_ + offset, data);
+}
+
+Status Partition::erase(std::uint32_t offset, std::uint32_t length) const {
+  if (!contains(offset, length)) return Status::kOutOfRange;
+  if (length == 0) return Status::kOk;
+  return device_->erase(offset_ + offset, length);
+}
+
+Status Partition::erase_covering(std::uint32_t offset, std::uint32_t length) const {
+  if (!contains(offset, length)) return Status::kOutOfRange;
+  if (length == 0) return Status::kOk;
+  const std::uint32_t unit = geometry().erase_size;
+  if (unit == 0) return Status::kOk;
+  const std::uint32_t start = offset - offset % unit;
+  std::uint64_t end = static_cast<std::uint64_t>(offset) + length;
+  end = (end + unit - 1) / unit * unit;
+  if (end > size_) end = size_;
+  return device_->erase(offset_ + start, static_cast<std::uint32_t>(end - start));
+}
+
+Result<bool> Partition::is_erased(std::uint32_t offset, std::uint32_t length) const {
+  if (!contains(offset, length)) return Status::kOutOfRange;
+  const std::uint8_t erased = geometry().erased_value;
+  std::uint8_t chunk[64];
+  while (length > 0) {
+    const std::uint32_t n = length < sizeof(chunk) ? length : static_cast<std::uint32_t>(sizeof(chunk));
+    OTTER_TRY(device_->read(offset_ + offset, std::span<std::uint8_t>(chunk, n)));
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (chunk[i] != erased) return false;
+    }
+    offset += n;
+    length -= n;
+  }
+  return true;
+}
+
+}  // namespace otter::flash
