@@ -1,0 +1,99 @@
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+#include "otter/codec/cbor.h"
+
+namespace otter::codec {
+namespace {
+
+std::span<const std::uint8_t> bytes(const std::vector<std::uint8_t>& v) { return v; }
+
+TEST(CborWriter, UsesShortestHeadForEachIntegerWidth) {
+  std::array<std::uint8_t, 32> out{};
+  CborWriter w(out);
+  w.uint(23).uint(24).uint(0x100).uint(0x10000).uint(0x100000000ULL);
+  ASSERT_EQ(w.finish().value(), 1u + 2 + 3 + 5 + 9);
+  EXPECT_EQ(out[0], 0x17);
+  EXPECT_EQ(out[1], 0x18);
+  EXPECT_EQ(out[3], 0x19);
+  EXPECT_EQ(out[6], 0x1A);
+  EXPECT_EQ(out[11], 0x1B);
+}
+
+TEST(CborWriter, ReportsOverflowInsteadOfWritingPastTheBuffer) {
+  std::array<std::uint8_t, 4> out{};
+  CborWriter w(out);
+  w.text("hello");
+  EXPECT_EQ(w.finish().status(), Status::kBufferTooSmall);
+}
+
+TEST(CborReader, ReadsTextAndBytesInPlace) {
+  const std::vector<std::uint8_t> in = {0x62, 'h', 'i', 0x42, 1, 2};
+  CborReader r(bytes(in));
+  auto t = r.next();
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->type, CborType::kText);
+  EXPECT_EQ(t->text(), "hi");
+  auto b = r.next();
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->type, CborType::kBytes);
+  EXPECT_EQ(b->data.data(), in.data() + 4);
+  EXPECT_TRUE(r.at_end());
+}
+
+TEST(CborReader, RefusesIndefiniteLengths) {
+  const std::vector<std::uint8_t> in = {0x5F, 0x41, 0x00, 0xFF};
+  CborReader r(bytes(in));
+  EXPECT_EQ(r.next().status(), Status::kUnsupported);
+}
+
+TEST(CborReader, RefusesStringLengthPastTheInput) {
+  const std::vector<std::uint8_t> in = {0x5A, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2};
+  CborReader r(bytes(in));
+  EXPECT_EQ(r.next().status(), Status::kMalformed);
+}
+
+TEST(CborReader, RefusesTruncatedIntegerHead) {
+  const std::vector<std::uint8_t> in = {0x1A, 0x00, 0x01};
+  CborReader r(bytes(in));
+  EXPECT_EQ(r.next().status(), Status::kMalformed);
+}
+
+TEST(CborReader, RefusesTags) {
+  const std::vector<std::uint8_t> in = {0xC1, 0x00};
+  CborReader r(bytes(in));
+  EXPECT_EQ(r.next().status(), Status::kUnsupported);
+}
+
+TEST(CborReader, SkipsNestedContainersWithinTheDepthLimit) {
+  const std::vector<std::uint8_t> in = {0xA1, 0x61, 'x', 0x82, 0x01, 0xA1, 0x01, 0x02, 0x07};
+  CborReader r(bytes(in));
+  auto map = r.next();
+  ASSERT_TRUE(map.ok());
+  ASSERT_EQ(r.skip(*map), Status::kOk);
+  auto last = r.next();
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->value, 7u);
+}
+
+TEST(CborReader, RefusesNestingPastTheLimit) {
+  std::vector<std::uint8_t> in(CborReader::kMaxDepth + 2, 0x81);
+  in.push_back(0x00);
+  CborReader r(bytes(in));
+  auto outer = r.next();
+  ASSERT_TRUE(outer.ok());
+  EXPECT_EQ(r.skip(*outer), Status::kUnsupported);
+}
+
+TEST(CborReader, RefusesContainerCountLargerThanTheInput) {
+  const std::vector<std::uint8_t> in = {0xBA, 0x7F, 0xFF, 0xFF, 0xFF, 0x00};
+  CborReader r(bytes(in));
+  auto map = r.next();
+  ASSERT_TRUE(map.ok());
+  EXPECT_EQ(r.skip(*map), Status::kMalformed);
+}
+
+}  // namespace
+}  // namespace otter::codec

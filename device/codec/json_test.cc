@@ -1,0 +1,92 @@
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+
+#include "otter/codec/json.h"
+
+namespace otter::codec {
+namespace {
+
+struct Parsed {
+  std::array<jsmntok_t, 64> tokens{};
+  JsonDocument doc;
+  Status status;
+  explicit Parsed(std::string_view text) : status(doc.parse(text, tokens)) {}
+};
+
+TEST(JsonDocument, FindsMembersBySkippingNestedValues) {
+  Parsed p(R"({"a":{"x":[1,2,{"y":3}]},"b":"two","c":7})");
+  ASSERT_EQ(p.status, Status::kOk);
+  EXPECT_EQ(p.doc.plain_string(p.doc.find(0, "b")).value(), "two");
+  EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "c")).value(), 7u);
+  EXPECT_EQ(p.doc.find(0, "y"), JsonDocument::kNone);
+}
+
+TEST(JsonDocument, IndexesArrayElements) {
+  Parsed p(R"({"a":[{"k":1},{"k":2}]})");
+  ASSERT_EQ(p.status, Status::kOk);
+  const int second = p.doc.element(p.doc.find(0, "a"), 1);
+  EXPECT_EQ(p.doc.unsigned_value(p.doc.find(second, "k")).value(), 2u);
+  EXPECT_EQ(p.doc.element(p.doc.find(0, "a"), 2), JsonDocument::kNone);
+}
+
+TEST(JsonDocument, RefusesTrailingGarbage) {
+  Parsed p(R"({"a":1}x)");
+  EXPECT_EQ(p.status, Status::kMalformed);
+}
+
+TEST(JsonDocument, RefusesNonObjectRoot) {
+  Parsed p(R"([1,2])");
+  EXPECT_EQ(p.status, Status::kMalformed);
+}
+
+TEST(JsonDocument, ReportsTooManyTokens) {
+  std::string big = "{\"a\":[";
+  for (int i = 0; i < 100; ++i) big += "1,";
+  big += "1]}";
+  Parsed p(big);
+  EXPECT_EQ(p.status, Status::kBufferTooSmall);
+}
+
+TEST(JsonDocument, RefusesNumbersOutOfRange) {
+  Parsed p(R"({"a":4294967296,"b":-1,"c":1.5})");
+  ASSERT_EQ(p.status, Status::kOk);
+  EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "a")).status(), Status::kMalformed);
+  EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "b")).status(), Status::kMalformed);
+  EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "c")).status(), Status::kMalformed);
+}
+
+TEST(JsonDocument, UnescapesStrings) {
+  Parsed p(R"({"s":"a\/b\"c\u00e9\n"})");
+  ASSERT_EQ(p.status, Status::kOk);
+  std::array<char, 16> out{};
+  auto n = p.doc.unescape(p.doc.find(0, "s"), out);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(std::string(out.data(), *n), "a/b\"c\xC3\xA9\n");
+}
+
+TEST(JsonDocument, UnescapeRefusesOutputThatDoesNotFit) {
+  Parsed p(R"({"s":"abcdef"})");
+  std::array<char, 6> out{};
+  EXPECT_EQ(p.doc.unescape(p.doc.find(0, "s"), out).status(), Status::kBufferTooSmall);
+}
+
+TEST(JsonWriter, WritesCompactObjectsWithEscapes) {
+  std::array<char, 64> out{};
+  JsonWriter w(out);
+  w.begin_object().key("a").string("x\"y").key("b").begin_object().key("c").number(12).end_object().end_object();
+  auto n = w.finish();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(std::string(out.data(), *n), R"({"a":"x\"y","b":{"c":12}})");
+}
+
+TEST(JsonWriter, ReportsOverflow) {
+  std::array<char, 8> out{};
+  JsonWriter w(out);
+  w.begin_object().key("long key").string("value").end_object();
+  EXPECT_EQ(w.finish().status(), Status::kBufferTooSmall);
+}
+
+}  // namespace
+}  // namespace otter::codec

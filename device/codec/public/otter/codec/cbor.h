@@ -1,0 +1,77 @@
+// A bounded CBOR (RFC 8949) subset for the OTA stream messages: definite-length
+// maps and arrays, text and byte strings, unsigned and negative integers, and
+// simple values/floats (only so that unknown fields can be skipped). Indefinite
+// lengths and tags are refused; nothing is ever read past the input, and
+// nested containers are skipped only down to kMaxDepth.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "otter/core/result.h"
+
+namespace otter::codec {
+
+enum class CborType : std::uint8_t { kUnsigned, kNegative, kBytes, kText, kArray, kMap, kSimple };
+
+struct CborItem {
+  CborType type = CborType::kSimple;
+  // kUnsigned: the value. kNegative: the encoded n of -1-n. kBytes/kText: the
+  // length. kArray/kMap: the number of elements / pairs. kSimple: the value.
+  std::uint64_t value = 0;
+  std::span<const std::uint8_t> data{};  // kBytes/kText: the string itself, inside the input
+
+  std::string_view text() const { return {reinterpret_cast<const char*>(data.data()), data.size()}; }
+};
+
+class CborReader {
+ public:
+  static constexpr int kMaxDepth = 4;
+
+  explicit CborReader(std::span<const std::uint8_t> input) : input_(input) {}
+
+  // Reads one item head (and, for strings, its body).
+  Result<CborItem> next();
+  // Skips the contents of `item` (already read with next()): the elements of
+  // an array or map, recursively, at most kMaxDepth levels deep.
+  Status skip(const CborItem& item, int depth = 0);
+  bool at_end() const { return pos_ == input_.size(); }
+  std::size_t position() const { return pos_; }
+
+ private:
+  std::span<const std::uint8_t> input_;
+  std::size_t pos_ = 0;
+};
+
+class CborWriter {
+ public:
+  explicit CborWriter(std::span<std::uint8_t> out) : out_(out) {}
+
+  CborWriter& map(std::uint64_t pairs) { return head(5, pairs); }
+  CborWriter& array(std::uint64_t elements) { return head(4, elements); }
+  CborWriter& uint(std::uint64_t value) { return head(0, value); }
+  CborWriter& text(std::string_view value);
+  CborWriter& bytes(std::span<const std::uint8_t> value);
+  // A byte string head of `length` whose body the caller writes with raw().
+  CborWriter& bytes_head(std::uint64_t length) { return head(2, length); }
+  CborWriter& raw(std::span<const std::uint8_t> value);
+
+  // kOk, or kBufferTooSmall if anything did not fit (the rest was dropped).
+  Status status() const { return overflow_ ? Status::kBufferTooSmall : Status::kOk; }
+  std::size_t size() const { return pos_; }
+  Result<std::size_t> finish() const {
+    if (overflow_) return Status::kBufferTooSmall;
+    return pos_;
+  }
+
+ private:
+  CborWriter& head(std::uint8_t major, std::uint64_t value);
+  void put(std::uint8_t byte);
+
+  std::span<std::uint8_t> out_;
+  std::size_t pos_ = 0;
+  bool overflow_ = false;
+};
+
+}  // namespace otter::codec

@@ -1,0 +1,91 @@
+// JSON reading over jsmn (Debian's libjsmn-dev, header-only, no heap): the
+// caller owns the token array, so the worst case is fixed at compile time.
+// Strings are views into the input; unescape() copies them out decoded.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "otter/core/result.h"
+
+#define JSMN_HEADER
+#include <jsmn.h>
+#undef JSMN_HEADER
+
+namespace otter::codec {
+
+enum class JsonType : std::uint8_t { kNone, kObject, kArray, kString, kPrimitive };
+
+class JsonDocument {
+ public:
+  static constexpr int kNone = -1;
+
+  // Tokenizes `text` (not necessarily NUL-terminated). kBufferTooSmall when
+  // the token array is too small, kMalformed for anything that is not JSON.
+  // The root must be an object.
+  Status parse(std::string_view text, std::span<jsmntok_t> tokens);
+
+  int root() const { return count_ > 0 ? 0 : kNone; }
+  JsonType type(int token) const;
+  // Raw text of a token (string contents without quotes, still escaped).
+  std::string_view raw(int token) const;
+  // Number of members of an object / elements of an array.
+  int size(int token) const;
+
+  // The value token of `key` in object `object`, or kNone.
+  int find(int object, std::string_view key) const;
+  // The i-th element of an array, or kNone.
+  int element(int array, int index) const;
+  // The token after `token`'s whole subtree (its next sibling, if any).
+  int skip(int token) const;
+
+  // Typed accessors: kNotFound when token is kNone, kMalformed on a type
+  // mismatch or value out of range.
+  Result<std::uint64_t> unsigned_value(int token, std::uint64_t max = UINT32_MAX) const;
+  Result<bool> bool_value(int token) const;
+  // A string token's raw view, refusing escapes (for identifiers that AWS
+  // restricts to [A-Za-z0-9_-:.]).
+  Result<std::string_view> plain_string(int token) const;
+  // Decodes a string token (\" \\ \/ \b \f \n \r \t \uXXXX) into `out`, NUL
+  // terminated; returns the length without the NUL.
+  Result<std::size_t> unescape(int token, std::span<char> out) const;
+
+ private:
+  std::string_view text_{};
+  std::span<const jsmntok_t> tokens_{};
+  int count_ = 0;
+};
+
+// Writes compact JSON (no spaces) into a caller buffer; separators are
+// inserted automatically. Overflow is sticky and reported by finish().
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::span<char> out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& key(std::string_view name);
+  JsonWriter& string(std::string_view value);
+  JsonWriter& number(std::uint64_t value);
+  // A string value written by the caller piece by piece: open, append..., close.
+  JsonWriter& open_string();
+  JsonWriter& append(std::string_view value);  // escaped
+  JsonWriter& append_raw(std::string_view value);  // caller guarantees no escaping needed
+  JsonWriter& close_string();
+
+  Result<std::size_t> finish() const;
+
+ private:
+  void put(char c);
+  void put_escaped(std::string_view value);
+  void separator();
+
+  std::span<char> out_;
+  std::size_t pos_ = 0;
+  bool overflow_ = false;
+  bool need_comma_ = false;
+  bool after_key_ = false;
+};
+
+}  // namespace otter::codec
