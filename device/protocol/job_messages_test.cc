@@ -1,0 +1,88 @@
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+
+#include "otter/protocol/job_messages.h"
+
+namespace otter::protocol {
+namespace {
+
+constexpr std::string_view kNotify =
+    R"({"timestamp":1700000000,"execution":{"jobId":"ota-1","status":"QUEUED","versionNumber":3,)"
+    R"("executionNumber":2,"statusDetails":{"self_test":"ready","updatedBy":"0x01000000"},)"
+    R"("jobDocument":{"afr_ota":{"protocols":["MQTT"],"streamname":"AFR_OTA-s1","files":[)"
+    R"({"filepath":"fw.bin","filesize":4096,"fileid":0,"certfile":"Code_Verify_Key",)"
+    R"("sig-sha256-ecdsa":"MEUCIQ==","fileType":0,"attr":3}]}}}})";
+
+template <typename F>
+std::string encode(F f) {
+  std::array<char, 256> out{};
+  auto n = f(std::span<char>(out));
+  return n.ok() ? std::string(out.data(), *n) : "<error>";
+}
+
+TEST(JobsMessage, ParsesAnExecutionWithItsOtaDocument) {
+  JobsMessage m;
+  ASSERT_EQ(parse_jobs_message(kNotify, m), Status::kOk);
+  ASSERT_TRUE(m.has_execution);
+  const JobExecution& e = m.execution;
+  EXPECT_EQ(e.job(), "ota-1");
+  EXPECT_EQ(e.status, JobStatus::kQueued);
+  EXPECT_EQ(e.version_number, 3u);
+  EXPECT_EQ(e.execution_number, 2u);
+  EXPECT_EQ(e.self_test, SelfTest::kReady);
+  EXPECT_TRUE(e.has_updated_by);
+  EXPECT_EQ(e.updated_by, 0x01000000u);
+  EXPECT_EQ(m.document_error, JobDocumentError::kNone);
+  EXPECT_EQ(e.stream_name(), "AFR_OTA-s1");
+  EXPECT_EQ(e.file.size, 4096u);
+  EXPECT_EQ(e.file.attributes, 3u);
+  EXPECT_EQ(e.file.signature_size, 4u);
+  EXPECT_EQ(e.file.signature[0], 0x30);
+}
+
+TEST(JobsMessage, NoExecutionMeansNoPendingJob) {
+  JobsMessage m;
+  ASSERT_EQ(parse_jobs_message(R"({"timestamp":1})", m), Status::kOk);
+  EXPECT_FALSE(m.has_execution);
+}
+
+TEST(JobsMessage, ReportsDocumentProblemsWithoutFailingTheMessage) {
+  JobsMessage m;
+  ASSERT_EQ(parse_jobs_message(R"({"execution":{"jobId":"j","jobDocument":{"afr_ota":{"protocols":["HTTP"]}}}})", m),
+            Status::kOk);
+  EXPECT_EQ(m.document_error, JobDocumentError::kNoMqtt);
+  ASSERT_EQ(parse_jobs_message(R"({"execution":{"jobId":"j","jobDocument":{"other":1}}})", m), Status::kOk);
+  EXPECT_EQ(m.document_error, JobDocumentError::kNotOta);
+}
+
+TEST(JobsMessage, RefusesAnExecutionWithoutJobId) {
+  JobsMessage m;
+  EXPECT_EQ(parse_jobs_message(R"({"execution":{"status":"QUEUED"}})", m), Status::kNotFound);
+  EXPECT_EQ(parse_jobs_message(R"({"execution":{"jobId":"a/b"}})", m), Status::kMalformed);
+}
+
+TEST(StatusUpdates, MatchTheAwsShapes) {
+  EXPECT_EQ(encode([](auto o) { return encode_progress(o, 25, 74); }),
+            R"({"status":"IN_PROGRESS","statusDetails":{"receive":"25/74"}})");
+  EXPECT_EQ(encode([](auto o) { return encode_self_test(o, SelfTest::kReady, 0x00090002); }),
+            R"({"status":"IN_PROGRESS","statusDetails":{"self_test":"ready","updatedBy":"0x00090002"}})");
+  EXPECT_EQ(encode([](auto o) { return encode_succeeded(o, Version{1, 0, 1}, Version{1, 0, 0}); }),
+            R"({"status":"SUCCEEDED","statusDetails":{"reason":"accepted v1.0.1","updatedBy":"v1.0.0"}})");
+  EXPECT_EQ(encode([](auto o) { return encode_failed(o, JobStatus::kRejected, "downgrade", 0x01000000); }),
+            R"({"status":"REJECTED","statusDetails":{"reason":"downgrade: 0x01000000"}})");
+  EXPECT_EQ(encode([](auto o) { return encode_next_get(o, 4, "dev-1"); }), R"({"clientToken":"4:dev-1"})");
+}
+
+TEST(Hex32, RoundTrips) {
+  std::array<char, 10> out{};
+  format_hex32(0xDEADBEEF, out);
+  EXPECT_EQ(std::string(out.data(), 10), "0xdeadbeef");
+  EXPECT_EQ(parse_hex32("0xdeadbeef").value(), 0xDEADBEEFu);
+  EXPECT_FALSE(parse_hex32("deadbeef").ok());
+  EXPECT_FALSE(parse_hex32("0x1234567890").ok());
+}
+
+}  // namespace
+}  // namespace otter::protocol

@@ -1,0 +1,94 @@
+// Jobs MQTT API messages: the execution delivered on notify-next and
+// $next/get/accepted with its afr_ota job document, and the request and
+// status updates the device publishes. Fixed-size fields, no heap.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "otter/core/result.h"
+#include "otter/core/version.h"
+#include "otter/protocol/names.h"
+
+namespace otter::protocol {
+
+// jsmn tokens for one jobs message (16 bytes each, on the caller's stack):
+// an execution with timestamps, a statusDetails map and a one-file job document
+// uses about 50.
+inline constexpr std::size_t kMaxJobTokens = 128;
+inline constexpr std::size_t kMaxSignature = 72;  // DER ECDSA P-256
+
+enum class SelfTest : std::uint8_t { kNone, kReady, kActive };
+
+struct OtaFile {
+  std::uint32_t size = 0;
+  std::uint32_t file_id = 0;
+  std::uint32_t file_type = 0;
+  std::uint32_t attributes = 0;
+  std::array<std::uint8_t, kMaxSignature> signature{};
+  std::uint8_t signature_size = 0;
+  bool allow_downgrade = false;
+};
+
+struct JobExecution {
+  std::array<char, kMaxJobId + 1> job_id{};  // NUL-terminated
+  JobStatus status = JobStatus::kUnknown;
+  std::uint32_t version_number = 0;
+  std::uint32_t execution_number = 0;
+  // statusDetails written by a previous run of the agent.
+  SelfTest self_test = SelfTest::kNone;
+  bool has_updated_by = false;
+  std::uint32_t updated_by = 0;  // "0x%08x" of the version that downloaded the image
+  // The afr_ota document. has_ota is false for jobs that are not OTA jobs.
+  bool has_ota = false;
+  bool mqtt = false;  // "MQTT" among the protocols
+  std::array<char, kMaxStreamName + 1> stream{};  // NUL-terminated
+  OtaFile file;
+
+  std::string_view job() const { return job_id.data(); }
+  std::string_view stream_name() const { return stream.data(); }
+};
+
+// Why a job document could not be used; reported back as the FAILED/REJECTED reason.
+enum class JobDocumentError : std::uint8_t {
+  kNone,
+  kNotOta,               // no afr_ota member
+  kNoMqtt,               // protocols without "MQTT"
+  kBadStreamName,
+  kNoFirmwareFile,       // no file of type 0
+  kBadFileSize,
+  kBadSignature,         // missing, not base64 or longer than kMaxSignature
+};
+
+struct JobsMessage {
+  bool has_execution = false;
+  JobExecution execution;
+  JobDocumentError document_error = JobDocumentError::kNone;
+};
+
+// Parses notify-next / $next/get/accepted. An absent "execution" is a valid
+// message (no pending job). A present execution without a usable jobId is
+// kMalformed; an unusable afr_ota document is reported in document_error so the
+// agent can tell the service why it refuses the job.
+Status parse_jobs_message(std::string_view json, JobsMessage& out);
+
+std::string_view to_string(JobDocumentError error);
+
+// {"clientToken":"<counter>:<thing>"}
+Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing);
+// {"status":"IN_PROGRESS","statusDetails":{"receive":"<received>/<total>"}}
+Result<std::size_t> encode_progress(std::span<char> out, std::uint32_t received, std::uint32_t total);
+// {"status":"IN_PROGRESS","statusDetails":{"self_test":"ready|active","updatedBy":"0x%08x"}}
+Result<std::size_t> encode_self_test(std::span<char> out, SelfTest state, std::uint32_t updated_by);
+// {"status":"SUCCEEDED","statusDetails":{"reason":"accepted v1.0.1","updatedBy":"v1.0.0"}}
+Result<std::size_t> encode_succeeded(std::span<char> out, Version now, Version previous);
+// {"status":"FAILED|REJECTED","statusDetails":{"reason":"<reason>: 0x%08x"}}
+Result<std::size_t> encode_failed(std::span<char> out, JobStatus status, std::string_view reason, std::uint32_t detail);
+
+// "0x%08x" into out[0..10].
+void format_hex32(std::uint32_t value, std::span<char, 10> out);
+Result<std::uint32_t> parse_hex32(std::string_view text);
+
+}  // namespace otter::protocol

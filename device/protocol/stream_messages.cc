@@ -1,0 +1,180 @@
+#include "otter/protocol/stream_messages.h"
+
+#include <array>
+
+#include "otter/codec/base64.h"
+#include "otter/codec/cbor.h"
+#include "otter/codec/json.h"
+#include "otter/protocol/names.h"
+
+namespace otter::protocol {
+
+using codec::CborItem;
+using codec::CborReader;
+using codec::CborType;
+
+namespace {
+
+Status check_request(const GetStreamRequest& r) {
+  if (r.bitmap.size() > kMaxRequestBitmap || r.block_size == 0 || r.number_of_blocks == 0)
+    return Status::kInvalidArgument;
+  return Status::kOk;
+}
+
+// Accepts a map of short text keys; calls `on(key, item)` for each pair and
+// skips (bounded) whatever it does not consume.
+template <typename OnPair>
+Status for_each_pair(std::span<const std::uint8_t> message, OnPair on) {
+  CborReader reader(message);
+  OTTER_ASSIGN_OR_RETURN(const CborItem map, reader.next());
+  if (map.type != CborType::kMap || map.value > message.size()) return Status::kMalformed;
+  for (std::uint64_t i = 0; i < map.value; ++i) {
+    OTTER_ASSIGN_OR_RETURN(const CborItem key, reader.next());
+    if (key.type != CborType::kText) return Status::kMalformed;
+    OTTER_ASSIGN_OR_RETURN(const CborItem value, reader.next());
+    bool consumed = false;
+    OTTER_TRY(on(key.text(), value, consumed));
+    if (!consumed) OTTER_TRY(reader.skip(value));
+    else if (value.type == CborType::kArray || value.type == CborType::kMap) return Status::kMalformed;
+  }
+  return reader.at_end() ? Status::kOk : Status::kMalformed;
+}
+
+Status take_u32(const CborItem& item, std::uint32_t& out) {
+  if (item.type != CborType::kUnsigned || item.value > UINT32_MAX) return Status::kMalformed;
+  out = static_cast<std::uint32_t>(item.value);
+  return Status::kOk;
+}
+
+// A key seen twice would let two decoders of the same message disagree.
+Status mark_seen(unsigned& seen, unsigned bit) {
+  if ((seen & bit) != 0) return Status::kMalformed;
+  seen |= bit;
+  return Status::kOk;
+}
+
+}  // namespace
+
+Result<std::size_t> encode_get_stream_cbor(const GetStreamRequest& r, std::span<std::uint8_t> out) {
+  OTTER_TRY(check_request(r));
+  codec::CborWriter w(out);
+  const bool with_bitmap = !r.bitmap.empty();
+  w.map(with_bitmap ? 6 : 5);
+  w.text(stream::kClientToken).text(r.client_token);
+  w.text(stream::kFileId).uint(r.file_id);
+  w.text(stream::kBlockSize).uint(r.block_size);
+  w.text(stream::kBlockOffset).uint(r.block_offset);
+  if (with_bitmap) w.text(stream::kBitmap).bytes(r.bitmap);
+  w.text(stream::kNumberOfBlocks).uint(r.number_of_blocks);
+  return w.finish();
+}
+
+Result<std::size_t> encode_get_stream_json(const GetStreamRequest& r, std::span<char> out) {
+  OTTER_TRY(check_request(r));
+  codec::JsonWriter w(out);
+  w.begin_object();
+  w.key(stream::kClientToken).string(r.client_token);
+  w.key(stream::kFileId).number(r.file_id);
+  w.key(stream::kBlockSize).number(r.block_size);
+  w.key(stream::kBlockOffset).number(r.block_offset);
+  if (!r.bitmap.empty()) {
+    std::array<char, codec::base64_encoded_size(kMaxRequestBitmap)> encoded{};
+    OTTER_ASSIGN_OR_RETURN(const std::size_t n, codec::base64_encode(r.bitmap, encoded));
+    w.key(stream::kBitmap).open_string().append_raw({encoded.data(), n}).close_string();
+  }
+  w.key(stream::kNumberOfBlocks).number(r.number_of_blocks);
+  w.end_object();
+  return w.finish();
+}
+
+Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) {
+  DataBlock block;
+  unsigned seen = 0;
+  std::uint32_t declared_length = 0;
+  const Status status = for_each_pair(message, [&](std::string_view key, const CborItem& value, bool& consumed) -> Status {
+    if (key == stream::kFileId) {
+      OTTER_TRY(mark_seen(seen, 1));
+      consumed = true;
+      return take_u32(value, block.file_id);
+    }
+    if (key == stream::kBlockId) {
+      OTTER_TRY(mark_seen(seen, 2));
+      consumed = true;
+      return take_u32(value, block.index);
+    }
+    if (key == stream::kPayloadLength) {
+      OTTER_TRY(mark_seen(seen, 4));
+      consumed = true;
+      return take_u32(value, declared_length);
+    }
+    if (key == stream::kPayload) {
+      OTTER_TRY(mark_seen(seen, 8));
+      consumed = true;
+      if (value.type != CborType::kBytes) return Status::kMalformed;
+      block.payload = value.data;
+      return Status::kOk;
+    }
+    return Status::kOk;
+  });
+  if (status != Status::kOk) return status;
+  if ((seen & (1 | 2 | 8)) != (1 | 2 | 8)) return Status::kMalformed;
+  if ((seen & 4) != 0 && declared_length != block.payload.size()) return Status::kMalformed;
+  block.length = static_cast<std::uint32_t>(block.payload.size());
+  return block;
+}
+
+Result<DataBlock> decode_data_block_json(std::string_view message) {
+  std::array<jsmntok_t, 16> tokens{};
+  codec::JsonDocument doc;
+  OTTER_TRY(doc.parse(message, tokens));
+  DataBlock block;
+  OTTER_ASSIGN_OR_RETURN(const std::uint64_t file_id, doc.unsigned_value(doc.find(0, stream::kFileId)));
+  OTTER_ASSIGN_OR_RETURN(const std::uint64_t index, doc.unsigned_value(doc.find(0, stream::kBlockId)));
+  OTTER_ASSIGN_OR_RETURN(block.payload_base64, doc.plain_string(doc.find(0, stream::kPayload)));
+  OTTER_ASSIGN_OR_RETURN(const std::size_t length, codec::base64_decoded_size(block.payload_base64));
+  block.file_id = static_cast<std::uint32_t>(file_id);
+  block.index = static_cast<std::uint32_t>(index);
+  if (length > UINT32_MAX) return Status::kMalformed;
+  block.length = static_cast<std::uint32_t>(length);
+  const int declared = doc.find(0, stream::kPayloadLength);
+  if (declared != codec::JsonDocument::kNone) {
+    OTTER_ASSIGN_OR_RETURN(const std::uint64_t l, doc.unsigned_value(declared));
+    if (l != length) return Status::kMalformed;
+  }
+  return block;
+}
+
+Result<StreamError> decode_stream_error_cbor(std::span<const std::uint8_t> message) {
+  StreamError error;
+  const Status status = for_each_pair(message, [&](std::string_view key, const CborItem& value, bool& consumed) -> Status {
+    std::string_view* field = key == stream::kErrorCode      ? &error.code
+                              : key == stream::kErrorMessage ? &error.message
+                              : key == stream::kClientToken  ? &error.client_token
+                                                             : nullptr;
+    if (field == nullptr) return Status::kOk;
+    consumed = true;
+    if (value.type != CborType::kText) return Status::kMalformed;
+    *field = value.text();
+    return Status::kOk;
+  });
+  if (status != Status::kOk) return status;
+  return error;
+}
+
+Result<StreamError> decode_stream_error_json(std::string_view message) {
+  std::array<jsmntok_t, 16> tokens{};
+  codec::JsonDocument doc;
+  OTTER_TRY(doc.parse(message, tokens));
+  StreamError error;
+  // Escaped text stays as it is: these strings are only logged.
+  const auto text = [&](std::string_view key) -> std::string_view {
+    const int token = doc.find(0, key);
+    return doc.type(token) == codec::JsonType::kString ? doc.raw(token) : std::string_view{};
+  };
+  error.code = text(stream::kErrorCode);
+  error.message = text(stream::kErrorMessage);
+  error.client_token = text(stream::kClientToken);
+  return error;
+}
+
+}  // namespace otter::protocol

@@ -1,0 +1,77 @@
+#include <gtest/gtest.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "otter/protocol/stream_messages.h"
+
+namespace otter::protocol {
+namespace {
+
+TEST(GetStreamRequest, EncodesTheAwsDemoRequestAsJson) {
+  const std::uint8_t bitmap[] = {0xFF, 0x01};
+  GetStreamRequest r{.file_id = 0, .block_size = 4096, .block_offset = 0, .bitmap = bitmap, .number_of_blocks = 8};
+  std::array<char, 128> out{};
+  auto n = encode_get_stream_json(r, out);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(std::string(out.data(), *n), R"({"c":"rdy","f":0,"l":4096,"o":0,"b":"/wE=","n":8})");
+}
+
+TEST(GetStreamRequest, RefusesOversizedBitmapsAndEmptyRequests) {
+  std::array<std::uint8_t, 129> bitmap{};
+  std::array<std::uint8_t, 256> out{};
+  EXPECT_EQ(encode_get_stream_cbor({.block_size = 256, .bitmap = bitmap, .number_of_blocks = 1}, out).status(),
+            Status::kInvalidArgument);
+  EXPECT_EQ(encode_get_stream_cbor({.block_size = 256, .number_of_blocks = 0}, out).status(), Status::kInvalidArgument);
+}
+
+TEST(DataBlock, DecodesCborInPlace) {
+  // {"f":1,"i":2,"l":3,"p":h'0A0B0C'}
+  const std::vector<std::uint8_t> m = {0xA4, 0x61, 'f', 0x01, 0x61, 'i', 0x02, 0x61, 'l',
+                                       0x03, 0x61, 'p', 0x43, 0x0A, 0x0B, 0x0C};
+  auto b = decode_data_block_cbor(m);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->file_id, 1u);
+  EXPECT_EQ(b->index, 2u);
+  EXPECT_EQ(b->length, 3u);
+  EXPECT_EQ(b->payload.data(), m.data() + 13);
+}
+
+TEST(DataBlock, RefusesLengthThatDisagreesWithPayload) {
+  const std::vector<std::uint8_t> m = {0xA4, 0x61, 'f', 0x01, 0x61, 'i', 0x02, 0x61, 'l',
+                                       0x04, 0x61, 'p', 0x43, 0x0A, 0x0B, 0x0C};
+  EXPECT_EQ(decode_data_block_cbor(m).status(), Status::kMalformed);
+}
+
+TEST(DataBlock, RefusesDuplicateKeys) {
+  const std::vector<std::uint8_t> m = {0xA4, 0x61, 'f', 0x01, 0x61, 'i', 0x02, 0x61, 'i', 0x03, 0x61, 'p', 0x40};
+  EXPECT_EQ(decode_data_block_cbor(m).status(), Status::kMalformed);
+}
+
+TEST(DataBlock, RefusesMissingPayload) {
+  const std::vector<std::uint8_t> m = {0xA2, 0x61, 'f', 0x01, 0x61, 'i', 0x02};
+  EXPECT_EQ(decode_data_block_cbor(m).status(), Status::kMalformed);
+}
+
+TEST(DataBlock, DecodesJsonWithBase64Payload) {
+  auto b = decode_data_block_json(R"({"f":0,"i":9,"l":3,"p":"Zm9v"})");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->index, 9u);
+  EXPECT_EQ(b->length, 3u);
+  EXPECT_EQ(b->payload_base64, "Zm9v");
+}
+
+TEST(StreamError, DecodesCbor) {
+  // {"o":"NotFound","m":"x","c":"rdy"}
+  const std::vector<std::uint8_t> m = {0xA3, 0x61, 'o', 0x68, 'N', 'o', 't', 'F', 'o', 'u', 'n', 'd',
+                                       0x61, 'm', 0x61, 'x', 0x61, 'c', 0x63, 'r', 'd', 'y'};
+  auto e = decode_stream_error_cbor(m);
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->code, "NotFound");
+  EXPECT_EQ(e->message, "x");
+  EXPECT_EQ(e->client_token, "rdy");
+}
+
+}  // namespace
+}  // namespace otter::protocol
