@@ -1,0 +1,71 @@
+#include "otter/broker/broker_setup.h"
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "otter/crypto/openssl.h"
+#include "otter/pki/certificate_info.h"
+#include "otter/pki/files.h"
+
+namespace otter::broker {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A kept certificate must still be ours (the CA may have been replaced) and,
+// for the broker, still cover every name boards are told to connect to.
+bool broker_certificate_fits(const pki::PkiPaths& pki, const pki::BrokerNames& names, const std::string& ca_pem) {
+  if (!fs::exists(pki.broker_certificate()) || !fs::exists(pki.broker_private_key())) return false;
+  const std::string pem = pki::read_file(pki.broker_certificate());
+  if (!pki::is_issued_by(pem, ca_pem)) return false;
+  crypto::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  crypto::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  if (!cert) return false;
+  for (const auto& dns : names.dns_names) {
+    if (X509_check_host(cert.get(), dns.c_str(), dns.size(), 0, nullptr) != 1) return false;
+  }
+  for (const auto& ip : names.ip_addresses) {
+    if (X509_check_ip_asc(cert.get(), ip.c_str(), 0) != 1) return false;
+  }
+  return true;
+}
+
+bool service_certificate_fits(const pki::PkiPaths& pki, const std::string& ca_pem) {
+  if (!fs::exists(pki.service_certificate()) || !fs::exists(pki.service_private_key())) return false;
+  return pki::is_issued_by(pki::read_file(pki.service_certificate()), ca_pem);
+}
+
+}  // namespace
+
+BrokerSetup prepare_broker(const fs::path& data_dir, const BrokerSetupOptions& options) {
+  BrokerSetup setup{pki::PkiPaths{data_dir / "pki"}, BrokerPaths{data_dir / "broker"}, {}};
+  auto ca = pki::CertificateAuthority::open_or_create(setup.pki.dir);
+  if (ca.crl_needs_refresh()) ca.refresh_crl();
+  const std::string ca_pem = ca.certificate_pem();
+
+  if (!broker_certificate_fits(setup.pki, options.names, ca_pem)) {
+    const auto issued = ca.issue_broker_certificate(options.names);
+    pki::write_private_file(setup.pki.broker_private_key(), issued.private_key_pem);
+    pki::write_public_file(setup.pki.broker_certificate(), issued.certificate_pem);
+  }
+  if (!service_certificate_fits(setup.pki, ca_pem)) {
+    const auto issued = ca.issue_service_certificate();
+    pki::write_private_file(setup.pki.service_private_key(), issued.private_key_pem);
+    pki::write_public_file(setup.pki.service_certificate(), issued.certificate_pem);
+  }
+
+  BrokerConfig& config = setup.config;
+  config.dir = setup.broker.dir;
+  config.bind_address = options.bind_address;
+  config.tls_port = options.tls_port;
+  config.plain_port = options.plain_port;
+  config.ca_file = setup.pki.ca_certificate();
+  config.cert_file = setup.pki.broker_certificate();
+  config.key_file = setup.pki.broker_private_key();
+  config.crl_file = setup.pki.crl();
+  config.service_identity = std::string(pki::kServiceIdentity);
+  write_broker_config(config);
+  return setup;
+}
+
+}  // namespace otter::broker
