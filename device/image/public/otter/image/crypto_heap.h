@@ -1,0 +1,32 @@
+// The memory mbedTLS works in. mbedTLS's bignum code allocates; Otter builds it
+// with MBEDTLS_MEMORY_BUFFER_ALLOC_C so every allocation comes from one static
+// buffer, never from malloc. That allocator is global state:
+//  - On a device, verification must not run concurrently from two threads or
+//    from an interrupt (the agent and the bootloader verify one image at a
+//    time, so this holds by construction).
+//  - Host builds (simulator with many boards in one process) serialize every
+//    use of mbedTLS with a process-wide mutex inside this module.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace otter::image {
+
+// Size of the built-in buffer. P-256 verification peaks well below this; the
+// measured peak and the minimum working size are in docs/image-format.md and
+// checked by crypto_heap_test.
+inline constexpr std::size_t kCryptoHeapSize = 5632;
+
+// Points mbedTLS at the built-in static buffer (again). Verification and key
+// parsing do this on first use, so calling it is optional; not to be called
+// while a verification runs.
+void crypto_init();
+
+// Points mbedTLS at a caller-owned buffer instead (e.g. placed in a particular
+// RAM bank). The buffer must outlive every later verification. Not to be
+// called while a verification runs.
+void crypto_init(std::span<std::uint8_t> heap);
+
+}  // namespace otter::image

@@ -1,0 +1,70 @@
+// The code-verification key provisioned on a device: PEM or DER, either a
+// SubjectPublicKeyInfo or an X.509 certificate (AWS's "Code_Verify_Key").
+#include <algorithm>
+#include <string_view>
+
+#include "crypto_session.h"
+#include "der.h"
+#include "otter/image/base64.h"
+#include "otter/image/image.h"
+#include "p256.h"
+
+namespace otter::image {
+namespace {
+
+// Certificates with long names and many extensions stay well below this.
+constexpr std::size_t kMaxDerSize = 2048;
+
+bool is_space(std::uint8_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0; }
+
+std::string_view as_text(std::span<const std::uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+// The base64 body of the first "-----BEGIN <label>-----" block whose label is
+// CERTIFICATE or PUBLIC KEY.
+Result<std::string_view> pem_body(std::string_view text) {
+  constexpr std::string_view kBegin = "-----BEGIN ";
+  constexpr std::string_view kDashes = "-----";
+  const std::size_t begin = text.find(kBegin);
+  if (begin == std::string_view::npos) return Status::kMalformed;
+  const std::size_t label_start = begin + kBegin.size();
+  const std::size_t label_end = text.find(kDashes, label_start);
+  if (label_end == std::string_view::npos) return Status::kMalformed;
+  const std::string_view label = text.substr(label_start, label_end - label_start);
+  if (label != "CERTIFICATE" && label != "PUBLIC KEY") return Status::kUnsupported;
+  const std::size_t body_start = label_end + kDashes.size();
+  const std::size_t end = text.find("-----END ", body_start);
+  if (end == std::string_view::npos) return Status::kMalformed;
+  const std::string_view end_line = text.substr(end + 9);
+  if (end_line.substr(0, label.size()) != label || end_line.substr(label.size(), kDashes.size()) != kDashes) {
+    return Status::kMalformed;
+  }
+  return text.substr(body_start, end - body_start);
+}
+
+Status check_on_curve(const PublicKey& key) {
+  CryptoSession session;
+  P256Key loaded;
+  return loaded.load(key);
+}
+
+}  // namespace
+
+Result<PublicKey> parse_public_key(std::span<const std::uint8_t> pem_or_der) {
+  const auto first = std::find_if_not(pem_or_der.begin(), pem_or_der.end(), is_space);
+  if (first == pem_or_der.end()) return Status::kMalformed;
+  if (*first == der::kSequence) {
+    OTTER_ASSIGN_OR_RETURN(const PublicKey key, der::extract_public_key(pem_or_der));
+    OTTER_TRY(check_on_curve(key));
+    return key;
+  }
+  OTTER_ASSIGN_OR_RETURN(const std::string_view body, pem_body(as_text(pem_or_der)));
+  std::uint8_t der_bytes[kMaxDerSize];
+  OTTER_ASSIGN_OR_RETURN(const std::size_t size, decode_base64(body, der_bytes));
+  OTTER_ASSIGN_OR_RETURN(const PublicKey key, der::extract_public_key(std::span<const std::uint8_t>(der_bytes, size)));
+  OTTER_TRY(check_on_curve(key));
+  return key;
+}
+
+}  // namespace otter::image
