@@ -1,0 +1,691 @@
+#include "otter/agent/agent.h"
+
+#include <cstring>
+
+#include "log_line.h"
+#include "otter/core/crc32.h"
+#include "otter/protocol/stream_messages.h"
+#include "otter/protocol/topics.h"
+
+namespace otter::agent {
+
+using protocol::JobStatus;
+using protocol::StreamFormat;
+using protocol::TopicKind;
+
+namespace {
+
+std::span<const std::uint8_t> as_bytes(std::string_view text) {
+  return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+std::string_view as_text(std::span<const std::uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+template <std::size_t N>
+void copy_id(std::array<char, N>& out, std::string_view id) {
+  out.fill('\0');
+  const std::size_t n = id.size() < N - 1 ? id.size() : N - 1;
+  std::memcpy(out.data(), id.data(), n);
+}
+
+std::uint32_t hash_identity(const protocol::JobExecution& job) {
+  std::uint32_t crc = crc32(as_bytes(job.job()));
+  crc = crc32(as_bytes(job.stream_name()), crc);
+  const std::uint8_t id[4] = {static_cast<std::uint8_t>(job.file.file_id), static_cast<std::uint8_t>(job.file.file_id >> 8),
+                              static_cast<std::uint8_t>(job.file.file_id >> 16),
+                              static_cast<std::uint8_t>(job.file.file_id >> 24)};
+  crc = crc32(id, crc);
+  return crc32(std::span<const std::uint8_t>(job.file.signature.data(), job.file.signature_size), crc);
+}
+
+}  // namespace
+
+const char* to_string(AgentState state) {
+  switch (state) {
+    case AgentState::kStopped: return "stopped";
+    case AgentState::kOffline: return "offline";
+    case AgentState::kRequestingJob: return "requesting job";
+    case AgentState::kWaitingForJob: return "waiting for job";
+    case AgentState::kDownloading: return "downloading";
+    case AgentState::kReadyToReset: return "ready to reset";
+    case AgentState::kSelfTest: return "self-test";
+  }
+  return "?";
+}
+
+Agent::Agent(const AgentConfig& config, Transport& transport, Clock& clock, Bootloader& bootloader,
+             const boot::Layout& layout, Application& application)
+    : config_(config),
+      transport_(transport),
+      clock_(clock),
+      bootloader_(bootloader),
+      layout_(layout),
+      app_(application),
+      staging_(layout.staging),
+      record_(layout.download) {}
+
+Status Agent::start() {
+  const char* why = nullptr;
+  if (config_.validate(&why) != Status::kOk) {
+    LogLine(app_, LogLevel::kError) << "invalid configuration: " << why;
+    return Status::kInvalidArgument;
+  }
+  if (staging_.check_geometry() != Status::kOk) {
+    LogLine(app_, LogLevel::kError) << "staging partition unusable (program unit > 32 bytes or invalid)";
+    return Status::kUnsupported;
+  }
+  if (const Status s = record_.check_geometry(); s != Status::kOk) {
+    LogLine(app_, LogLevel::kError) << "download partition unusable: " << otter::to_string(s);
+    return s;
+  }
+  state_ = connected_ ? AgentState::kRequestingJob : AgentState::kOffline;
+  LogLine(app_, LogLevel::kInfo) << "agent started for " << config_.thing_name << " (blocks of "
+                                 << config_.block_size << " B, " << config_.blocks_per_request << " per request, "
+                                 << config_.requests_in_flight << " in flight)";
+  if (connected_) on_connected();
+  return Status::kOk;
+}
+
+void Agent::on_connected() {
+  connected_ = true;
+  if (state_ == AgentState::kStopped) return;
+  // The AWS agent subscribes to notify-next only; $next/get/accepted too makes
+  // the answer arrive on AWS proper, where it is not copied to notify-next.
+  const TopicKind kinds[] = {TopicKind::kNotifyNext, TopicKind::kNextGetAccepted, TopicKind::kNextGetRejected};
+  for (const TopicKind kind : kinds) {
+    if (protocol::build_topic(topic_, config_.thing_name, kind).ok()) (void)transport_.subscribe(topic_.data());
+  }
+  // Learn of a cancellation (the service refuses our next update).
+  if (protocol::build_topic(topic_, config_.thing_name, TopicKind::kJobUpdateRejected, "+").ok())
+    (void)transport_.subscribe(topic_.data());
+  send_pending_update();
+  if (state_ == AgentState::kDownloading) {
+    // Requests in flight were lost with the connection: ask again for what is
+    // still missing (resubscribing first, for non-persistent sessions).
+    subscribe_stream(true);
+    for (Request& r : requests_) r.active = false;
+    cursor_ = 0;
+    fill_window();
+  } else if (state_ == AgentState::kOffline || state_ == AgentState::kWaitingForJob) {
+    state_ = AgentState::kRequestingJob;
+  }
+  // Also while downloading: the answer tells whether the job was cancelled
+  // while the device was away.
+  if (state_ == AgentState::kRequestingJob || state_ == AgentState::kDownloading) request_next_job();
+}
+
+void Agent::on_disconnected() {
+  connected_ = false;
+  if (state_ == AgentState::kRequestingJob || state_ == AgentState::kWaitingForJob) state_ = AgentState::kOffline;
+}
+
+void Agent::request_next_job() {
+  std::array<char, 16 + protocol::kMaxThingName> body{};
+  const auto n = protocol::encode_next_get(body, next_get_counter_++, config_.thing_name);
+  if (!n.ok() || !protocol::build_topic(topic_, config_.thing_name, TopicKind::kNextGet).ok()) return;
+  (void)transport_.publish(topic_.data(), as_bytes({body.data(), *n}), 1);
+  job_request_deadline_ = clock_.now_ms() + backoff(job_request_retries_);
+}
+
+void Agent::on_message(std::string_view topic, std::span<const std::uint8_t> payload) {
+  if (state_ == AgentState::kStopped) return;
+  const auto match = protocol::parse_topic(topic, config_.thing_name);
+  if (!match.ok()) return;
+  switch (match->kind) {
+    case TopicKind::kNotifyNext:
+    case TopicKind::kNextGetAccepted:
+      handle_jobs_message(payload);
+      break;
+    case TopicKind::kNextGetRejected:
+      LogLine(app_, LogLevel::kWarning) << "$next/get rejected: " << as_text(payload.first(payload.size() < 80 ? payload.size() : 80));
+      break;
+    case TopicKind::kJobUpdateRejected:
+      handle_update_rejected(match->name, payload);
+      break;
+    case TopicKind::kStreamData:
+      if (state_ == AgentState::kDownloading && match->name == job_.stream_name() && match->format == config_.format) {
+        handle_data(payload, match->format);
+      } else {
+        ++stats_.blocks_refused;
+      }
+      break;
+    case TopicKind::kStreamRejected:
+      if (state_ == AgentState::kDownloading && match->name == job_.stream_name())
+        handle_stream_rejected(payload, match->format);
+      break;
+    default:
+      break;
+  }
+}
+
+void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
+  protocol::JobsMessage message;
+  if (const Status s = protocol::parse_jobs_message(as_text(payload), message); s != Status::kOk) {
+    LogLine(app_, LogLevel::kWarning) << "ignoring unparsable jobs message: " << otter::to_string(s);
+    return;
+  }
+  job_request_retries_ = 0;
+  if (!message.has_execution) {
+    if (state_ == AgentState::kDownloading) {
+      LogLine(app_, LogLevel::kWarning) << "job " << job_.job() << " is no longer pending; download stopped";
+      abandon_job();
+    }
+    if (state_ == AgentState::kRequestingJob || state_ == AgentState::kOffline) state_ = AgentState::kWaitingForJob;
+    if (state_ == AgentState::kWaitingForJob) LogLine(app_, LogLevel::kInfo) << "no pending job";
+    return;
+  }
+  const protocol::JobExecution& e = message.execution;
+  if (e.job() == std::string_view(ended_job_.data()) && e.execution_number == ended_execution_) return;
+  const bool same_job = e.job() == job_.job();
+  if (same_job && (state_ == AgentState::kDownloading || state_ == AgentState::kSelfTest ||
+                   state_ == AgentState::kReadyToReset)) {
+    job_.version_number = e.version_number;
+    return;  // a repeated notification of the job in hand
+  }
+  if (state_ == AgentState::kDownloading) {
+    LogLine(app_, LogLevel::kWarning) << "job " << job_.job() << " superseded by " << e.job();
+    abandon_job();
+  }
+  if (state_ == AgentState::kSelfTest || state_ == AgentState::kReadyToReset) return;  // finish this one first
+  begin_job(message);
+}
+
+void Agent::begin_job(const protocol::JobsMessage& message) {
+  job_ = message.execution;
+  block_count_ = 0;
+  LogLine(app_, LogLevel::kInfo) << "job " << job_.job() << " received (execution " << job_.execution_number
+                                 << ", version " << job_.version_number << ")";
+  if (job_.self_test != protocol::SelfTest::kNone) {
+    begin_self_test();
+    return;
+  }
+  if (message.document_error != protocol::JobDocumentError::kNone) {
+    end_job(JobStatus::kRejected, protocol::to_string(message.document_error), 0);
+    return;
+  }
+  const std::uint64_t blocks = (static_cast<std::uint64_t>(job_.file.size) + config_.block_size - 1) / config_.block_size;
+  if (job_.file.size > layout_.staging.size() || blocks > kMaxBlocks) {
+    end_job(JobStatus::kRejected, "image too large", job_.file.size);
+    return;
+  }
+  if (job_.file.size < image::kDescriptorOffset) {
+    end_job(JobStatus::kRejected, "image too small", job_.file.size);
+    return;
+  }
+  block_count_ = static_cast<std::uint32_t>(blocks);
+  begin_download();
+}
+
+void Agent::begin_download() {
+  received_ = Bitmap<kMaxBlocks>(block_count_);
+  descriptor_checked_ = false;
+  for (Request& r : requests_) r.active = false;
+  cursor_ = 0;
+  if (const Status s = prepare_staging(); s != Status::kOk) {
+    end_job(JobStatus::kFailed, "staging flash error", static_cast<std::uint32_t>(s));
+    return;
+  }
+  stats_.blocks_resumed = static_cast<std::uint32_t>(received_->count());
+  last_progress_ = stats_.blocks_resumed;
+  state_ = AgentState::kDownloading;
+  LogLine(app_, LogLevel::kInfo) << "job accepted: " << job_.job() << ", stream " << job_.stream_name() << ", "
+                                 << job_.file.size << " bytes in " << block_count_ << " blocks";
+  if (stats_.blocks_resumed > 0)
+    LogLine(app_, LogLevel::kInfo) << "resuming download: " << stats_.blocks_resumed << "/" << block_count_
+                                   << " blocks already in flash";
+  subscribe_stream(true);
+  if (received_->all()) {
+    finish_download();
+    return;
+  }
+  if (!check_descriptor()) return;
+  fill_window();
+}
+
+Status Agent::prepare_staging() {
+  const DownloadIdentity identity{hash_identity(job_), job_.file.size, config_.block_size};
+  if (record_.resume(identity, received_.view()) == Status::kOk) {
+    // A cut while a block was being programmed leaves it half written and not
+    // recorded: erase such areas (and forget the recorded blocks sharing their
+    // erase units) so they can be written again.
+    bool rebased = false;
+    const std::uint32_t unit = layout_.staging.geometry().erase_size;
+    for (std::uint32_t i = 0; i < block_count_; ++i) {
+      if (received_->test(i)) continue;
+      const std::uint32_t offset = i * config_.block_size;
+      OTTER_ASSIGN_OR_RETURN(const bool erased, staging_.is_erased(offset, block_length(i)));
+      if (erased) continue;
+      OTTER_TRY(staging_.erase_range(offset, block_length(i)));
+      if (unit != 0) {
+        const std::uint32_t from = offset / unit * unit;
+        const std::uint64_t to = (static_cast<std::uint64_t>(offset) + block_length(i) + unit - 1) / unit * unit;
+        for (std::uint32_t b = from / config_.block_size; b < block_count_ && static_cast<std::uint64_t>(b) * config_.block_size < to; ++b)
+          received_->clear(b);
+      }
+      rebased = true;
+    }
+    if (rebased) OTTER_TRY(record_.start(identity, received_.view()));
+    return Status::kOk;
+  }
+  LogLine(app_, LogLevel::kInfo) << "erasing staging area (" << job_.file.size << " bytes)";
+  received_->fill(false);
+  // Record first, erase second would let a cut leave a record over old data:
+  // erase, then start the record.
+  OTTER_TRY(record_.clear());
+  OTTER_TRY(staging_.erase(job_.file.size));
+  return record_.start(identity, received_.view());
+}
+
+void Agent::subscribe_stream(bool subscribe) {
+  const TopicKind kinds[] = {TopicKind::kStreamData, TopicKind::kStreamRejected};
+  for (const TopicKind kind : kinds) {
+    if (!protocol::build_topic(topic_, config_.thing_name, kind, job_.stream_name(), config_.format).ok()) continue;
+    if (subscribe) {
+      (void)transport_.subscribe(topic_.data());
+    } else {
+      (void)transport_.unsubscribe(topic_.data());
+    }
+  }
+}
+
+std::uint32_t Agent::block_length(std::uint32_t index) const {
+  const std::uint32_t offset = index * config_.block_size;
+  const std::uint32_t left = job_.file.size - offset;
+  return left < config_.block_size ? left : config_.block_size;
+}
+
+std::uint64_t Agent::backoff(std::uint32_t retries) const {
+  std::uint64_t delay = config_.request_timeout_ms;
+  for (std::uint32_t i = 0; i < retries && delay < config_.max_backoff_ms; ++i) delay *= 2;
+  if (delay > config_.max_backoff_ms) delay = config_.max_backoff_ms;
+  // Spread the retries of a fleet that lost the same broker at once.
+  const std::uint32_t spread = config_.request_timeout_ms / 8 + 1;
+  const std::uint32_t jitter = (crc32(as_bytes(config_.thing_name)) + retries * 7919U) % spread;
+  return delay + jitter;
+}
+
+void Agent::fill_window() {
+  if (!connected_ || state_ != AgentState::kDownloading) return;
+  for (std::uint32_t slot = 0; slot < config_.requests_in_flight; ++slot) {
+    Request& r = requests_[slot];
+    if (r.active) continue;
+    const std::size_t first = received_->find_first(false, cursor_);
+    if (first == BitmapView::kNone) return;
+    // Collect up to n missing blocks, within one request bitmap's reach.
+    std::uint32_t wanted = 0;
+    std::uint32_t end = static_cast<std::uint32_t>(first);
+    const std::uint32_t limit = static_cast<std::uint32_t>(first) + protocol::kMaxRequestBitmap * 8;
+    while (end < block_count_ && end < limit && wanted < config_.blocks_per_request) {
+      if (!received_->test(end)) ++wanted;
+      ++end;
+    }
+    r = Request{static_cast<std::uint32_t>(first), end, 0, 0, true};
+    cursor_ = end;
+    send_request(r);
+  }
+}
+
+void Agent::send_request(Request& r) {
+  std::array<std::uint8_t, protocol::kMaxRequestBitmap> bitmap{};
+  std::uint32_t wanted = 0;
+  for (std::uint32_t b = r.first; b < r.end; ++b) {
+    if (received_->test(b)) continue;
+    bitmap[(b - r.first) / 8] |= static_cast<std::uint8_t>(1U << ((b - r.first) % 8));
+    ++wanted;
+  }
+  if (wanted == 0) {
+    r.active = false;
+    return;
+  }
+  const protocol::GetStreamRequest request{.client_token = protocol::stream::kReadyToken,
+                                           .file_id = job_.file.file_id,
+                                           .block_size = config_.block_size,
+                                           .block_offset = r.first,
+                                           .bitmap = std::span<const std::uint8_t>(bitmap.data(), (r.end - r.first + 7) / 8),
+                                           .number_of_blocks = wanted};
+  const Result<std::size_t> size =
+      config_.format == StreamFormat::kCbor
+          ? protocol::encode_get_stream_cbor(request, request_)
+          : protocol::encode_get_stream_json(
+                request, std::span<char>(reinterpret_cast<char*>(request_.data()), request_.size()));
+  r.deadline = clock_.now_ms() + backoff(r.retries);
+  if (!size.ok() ||
+      !protocol::build_topic(topic_, config_.thing_name, TopicKind::kStreamGet, job_.stream_name(), config_.format).ok())
+    return;
+  ++stats_.requests_sent;
+  (void)transport_.publish(topic_.data(), std::span<const std::uint8_t>(request_.data(), size.value()), 0);
+}
+
+void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat format) {
+  Result<protocol::DataBlock> block = format == StreamFormat::kCbor ? protocol::decode_data_block_cbor(payload)
+                                                                     : protocol::decode_data_block_json(as_text(payload));
+  if (!block.ok() || block->file_id != job_.file.file_id || block->index >= block_count_ ||
+      block->length != block_length(block->index)) {
+    ++stats_.blocks_refused;
+    LogLine(app_, LogLevel::kWarning) << "refused a data message (" << (block.ok() ? "wrong file, index or size" : otter::to_string(block.status())) << ")";
+    return;
+  }
+  const std::uint32_t index = block->index;
+  if (received_->test(index)) {
+    ++stats_.blocks_duplicate;
+    return;
+  }
+  if (const Status s = write_block(index, *block); s != Status::kOk) {
+    if (s == Status::kMalformed) {
+      ++stats_.blocks_refused;
+      return;
+    }
+    end_job(JobStatus::kFailed, "staging flash error", static_cast<std::uint32_t>(s));
+    return;
+  }
+  const auto received = static_cast<std::uint32_t>(received_->count());
+  LogLine(app_, LogLevel::kDebug) << "block " << (index + 1) << "/" << block_count_ << " received";
+  for (Request& r : requests_) {
+    if (!r.active || index < r.first || index >= r.end) continue;
+    r.retries = 0;  // the service is answering this request
+    bool done = true;
+    for (std::uint32_t b = r.first; b < r.end && done; ++b) done = received_->test(b);
+    if (done) r.active = false;
+    r.deadline = clock_.now_ms() + backoff(0);
+  }
+  if (received == stats_.blocks_resumed + 1 || received - last_progress_ >= config_.progress_every ||
+      received == block_count_) {
+    last_progress_ = received;
+    std::array<char, 96> json{};
+    if (const auto n = protocol::encode_progress(json, received, block_count_); n.ok())
+      publish_update({json.data(), *n}, 0);
+    LogLine(app_, LogLevel::kInfo) << "progress " << static_cast<std::uint32_t>(100ULL * received / block_count_)
+                                   << "% (" << received << "/" << block_count_ << " blocks)";
+  }
+  if (!check_descriptor()) return;
+  if (received == block_count_) {
+    finish_download();
+    return;
+  }
+  fill_window();
+}
+
+Status Agent::write_block(std::uint32_t index, const protocol::DataBlock& block) {
+  const std::uint32_t offset = index * config_.block_size;
+  Status s = block.payload_base64.empty() || block.length == 0
+                 ? staging_.write(offset, block.payload)
+                 : staging_.write_base64(offset, block.payload_base64, block.length);
+  if (s != Status::kOk) return s;
+  ++stats_.blocks_written;
+  received_->set(index);
+  s = record_.mark(index, received_.view());
+  if (s != Status::kOk) {
+    received_->clear(index);
+    return s;
+  }
+  return Status::kOk;
+}
+
+bool Agent::check_descriptor() {
+  if (descriptor_checked_) return true;
+  const std::uint32_t end = image::kDescriptorOffset + image::kDescriptorSize;
+  const std::uint32_t last = (end < job_.file.size ? end : job_.file.size) - 1;
+  for (std::uint32_t b = 0; b <= last / config_.block_size; ++b) {
+    if (!received_->test(b)) return true;  // not yet: keep downloading
+  }
+  descriptor_checked_ = true;
+  const auto descriptor = bootloader_.read_staged_descriptor();
+  if (!descriptor.ok()) {
+    end_job(JobStatus::kRejected, "no valid image descriptor", static_cast<std::uint32_t>(descriptor.status()));
+    return false;
+  }
+  if (descriptor->hardware_id != bootloader_.hardware_id()) {
+    end_job(JobStatus::kRejected, "wrong board", descriptor->hardware_id);
+    return false;
+  }
+  if (descriptor->image_size != job_.file.size) {
+    end_job(JobStatus::kRejected, "image size differs from job", descriptor->image_size);
+    return false;
+  }
+  const auto boot = bootloader_.status();
+  if (!boot.ok()) {
+    end_job(JobStatus::kFailed, "boot status unreadable", static_cast<std::uint32_t>(boot.status()));
+    return false;
+  }
+  const Version running = boot->running;
+  image_version_ = descriptor->version;
+  if (descriptor->version.encoded() < boot->min_version) {
+    end_job(JobStatus::kRejected, "below anti-rollback floor", descriptor->version.encoded());
+    return false;
+  }
+  if (!(descriptor->version > running) && !(job_.file.allow_downgrade && descriptor->version != running)) {
+    end_job(JobStatus::kRejected, descriptor->version == running ? "same version" : "downgrade not allowed",
+            descriptor->version.encoded());
+    return false;
+  }
+  LogLine(app_, LogLevel::kInfo) << "image descriptor ok: board " << descriptor->hardware_id << ", version "
+                                 << descriptor->version.major << "." << descriptor->version.minor << "."
+                                 << descriptor->version.build;
+  return true;
+}
+
+void Agent::finish_download() {
+  for (Request& r : requests_) r.active = false;
+  subscribe_stream(false);
+  LogLine(app_, LogLevel::kInfo) << "download complete, checking signature";
+  boot::InstallRequest install;
+  const auto signature = std::span<const std::uint8_t>(job_.file.signature.data(), job_.file.signature_size);
+  if (const Status s = bootloader_.verify_staged(job_.file.size, signature, install.digest); s != Status::kOk) {
+    LogLine(app_, LogLevel::kError) << "signature check failed: " << otter::to_string(s);
+    end_job(JobStatus::kFailed, "signature check failed", static_cast<std::uint32_t>(s));
+    return;
+  }
+  LogLine(app_, LogLevel::kInfo) << "signature verified";
+  install.image_size = job_.file.size;
+  std::memcpy(install.signature.data(), signature.data(), signature.size());
+  install.signature_size = job_.file.signature_size;
+  install.version = image_version_;
+  if (const Status s = bootloader_.request_install(install); s != Status::kOk) {
+    end_job(JobStatus::kFailed, "bootloader refused install", static_cast<std::uint32_t>(s));
+    return;
+  }
+  (void)record_.clear();
+  const auto boot = bootloader_.status();
+  std::array<char, 112> json{};
+  if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kReady, boot.ok() ? boot->running.encoded() : 0);
+      n.ok())
+    publish_update({json.data(), *n}, 1);
+  state_ = AgentState::kReadyToReset;
+  LogLine(app_, LogLevel::kInfo) << "new image handed to the bootloader; rebooting";
+  app_.request_reset();
+}
+
+void Agent::begin_self_test() {
+  (void)record_.clear();
+  const auto boot = bootloader_.status();
+  if (!boot.ok()) {
+    end_job(JobStatus::kFailed, "boot status unreadable", static_cast<std::uint32_t>(boot.status()));
+    return;
+  }
+  const std::uint32_t running = boot->running.encoded();
+  const auto error = static_cast<std::uint32_t>(boot->last_error);
+  switch (boot->state) {
+    case boot::State::kTrial: {
+      if (job_.has_updated_by && running <= job_.updated_by && !job_.file.allow_downgrade) {
+        (void)bootloader_.reject(Status::kDowngrade);
+        end_job(JobStatus::kFailed, "new image is not newer", running);
+        app_.request_reset();
+        return;
+      }
+      std::array<char, 112> json{};
+      if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kActive, running); n.ok())
+        publish_update({json.data(), *n}, 1);
+      state_ = AgentState::kSelfTest;
+      self_test_deadline_ = clock_.now_ms() + config_.self_test_timeout_ms;
+      LogLine(app_, LogLevel::kInfo) << "running self-test of the new image";
+      app_.start_self_test();
+      return;
+    }
+    case boot::State::kInstallRequested:
+      // Restarted before the reset that installs the image: reset now.
+      state_ = AgentState::kReadyToReset;
+      LogLine(app_, LogLevel::kInfo) << "install pending; rebooting";
+      app_.request_reset();
+      return;
+    case boot::State::kRolledBack:
+      end_job(JobStatus::kFailed, "rolled back", error);
+      return;
+    case boot::State::kInstallFailed:
+      end_job(JobStatus::kFailed, "install failed", error);
+      return;
+    case boot::State::kIdle:
+      // Confirmed before the SUCCEEDED report went out (a cut in between).
+      if (job_.has_updated_by && running > job_.updated_by) {
+        std::array<char, 128> json{};
+        if (const auto n = protocol::encode_succeeded(json, boot->running, boot->previous); n.ok()) {
+          end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
+          return;
+        }
+      }
+      end_job(JobStatus::kFailed, "image not installed", running);
+      return;
+    default:
+      end_job(JobStatus::kFailed, "trial failed", error);
+      return;
+  }
+}
+
+void Agent::self_test_done(bool passed) {
+  if (state_ != AgentState::kSelfTest) return;
+  if (!passed) {
+    LogLine(app_, LogLevel::kError) << "self-test failed; rolling back";
+    (void)bootloader_.reject(Status::kAborted);
+    end_job(JobStatus::kFailed, "self-test failed", static_cast<std::uint32_t>(Status::kAborted));
+    app_.request_reset();
+    return;
+  }
+  if (const Status s = bootloader_.confirm(); s != Status::kOk) {
+    end_job(JobStatus::kFailed, "confirm failed", static_cast<std::uint32_t>(s));
+    return;
+  }
+  const auto boot = bootloader_.status();
+  const Version running = boot.ok() ? boot->running : Version{};
+  const Version previous = boot.ok() ? boot->previous : Version{};
+  LogLine(app_, LogLevel::kInfo) << "self-test passed; image accepted";
+  std::array<char, 128> json{};
+  if (const auto n = protocol::encode_succeeded(json, running, previous); n.ok())
+    end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
+}
+
+// Publishes the final status and forgets the job. For kSucceeded `reason` is
+// the complete update document.
+void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t detail) {
+  if (status == JobStatus::kSucceeded) {
+    publish_update({reason.data(), reason.size()}, 1);
+  } else {
+    std::array<char, 160> json{};
+    if (const auto n = protocol::encode_failed(json, status, reason, detail); n.ok()) publish_update({json.data(), *n}, 1);
+    LogLine(app_, LogLevel::kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
+  }
+  if (state_ == AgentState::kDownloading) subscribe_stream(false);
+  if (status != JobStatus::kSucceeded) (void)record_.clear();
+  copy_id(ended_job_, job_.job());
+  ended_execution_ = job_.execution_number;
+  for (Request& r : requests_) r.active = false;
+  job_ = protocol::JobExecution{};
+  block_count_ = 0;
+  state_ = connected_ ? AgentState::kWaitingForJob : AgentState::kOffline;
+}
+
+// The job went away (cancelled, superseded): stop without reporting.
+void Agent::abandon_job() {
+  subscribe_stream(false);
+  (void)record_.clear();
+  for (Request& r : requests_) r.active = false;
+  job_ = protocol::JobExecution{};
+  block_count_ = 0;
+  state_ = connected_ ? AgentState::kWaitingForJob : AgentState::kOffline;
+}
+
+void Agent::handle_update_rejected(std::string_view job, std::span<const std::uint8_t> payload) {
+  if (job != job_.job()) return;
+  const std::string_view text = as_text(payload);
+  // TerminalStateReached / InvalidStateTransition: the job was cancelled or
+  // finished elsewhere; anything else (throttling) is only logged.
+  if (text.find("TerminalStateReached") != std::string_view::npos ||
+      text.find("InvalidStateTransition") != std::string_view::npos) {
+    LogLine(app_, LogLevel::kWarning) << "job " << job << " ended by the service; stopping";
+    if (state_ == AgentState::kDownloading) abandon_job();
+    return;
+  }
+  LogLine(app_, LogLevel::kWarning) << "status update of " << job << " rejected";
+}
+
+void Agent::handle_stream_rejected(std::span<const std::uint8_t> payload, StreamFormat format) {
+  ++stats_.stream_errors;
+  const auto error = format == StreamFormat::kCbor ? protocol::decode_stream_error_cbor(payload)
+                                                   : protocol::decode_stream_error_json(as_text(payload));
+  // The retry timers ask again; a stream that stays refused ends in FAILED
+  // after max_request_retries.
+  LogLine(app_, LogLevel::kWarning) << "stream request rejected: " << (error.ok() ? error->code : "?") << " "
+                                    << (error.ok() ? error->message : "");
+}
+
+void Agent::publish_update(std::span<const char> json, std::uint8_t qos) {
+  if (!protocol::build_topic(topic_, config_.thing_name, TopicKind::kJobUpdate, job_.job()).ok()) return;
+  ++stats_.updates_sent;
+  const Status s = connected_ ? transport_.publish(topic_.data(), as_bytes({json.data(), json.size()}), qos)
+                              : Status::kIoError;
+  if (s == Status::kOk || qos == 0 || json.size() > update_.size()) return;
+  // Keep the last unsent status update until the next connection.
+  std::memcpy(update_.data(), json.data(), json.size());
+  update_size_ = json.size();
+  copy_id(update_job_, job_.job());
+  update_pending_ = true;
+}
+
+void Agent::send_pending_update() {
+  if (!update_pending_ || !connected_) return;
+  if (!protocol::build_topic(topic_, config_.thing_name, TopicKind::kJobUpdate, update_job_.data()).ok()) return;
+  if (transport_.publish(topic_.data(), as_bytes({update_.data(), update_size_}), 1) == Status::kOk)
+    update_pending_ = false;
+}
+
+void Agent::poll() {
+  if (state_ == AgentState::kStopped || !connected_) return;
+  const std::uint64_t now = clock_.now_ms();
+  send_pending_update();
+  if (state_ == AgentState::kRequestingJob && now >= job_request_deadline_) {
+    ++job_request_retries_;
+    request_next_job();
+  }
+  if (state_ == AgentState::kSelfTest && now >= self_test_deadline_) {
+    LogLine(app_, LogLevel::kError) << "self-test timed out";
+    self_test_done(false);
+  }
+  if (state_ != AgentState::kDownloading) return;
+  for (std::uint32_t i = 0; i < config_.requests_in_flight && state_ == AgentState::kDownloading; ++i) {
+    Request& r = requests_[i];
+    if (!r.active || now < r.deadline) continue;
+    if (r.retries >= config_.max_request_retries) {
+      end_job(JobStatus::kFailed, "download timed out", static_cast<std::uint32_t>(received_->count()));
+      return;
+    }
+    ++r.retries;
+    ++stats_.request_retries;
+    LogLine(app_, LogLevel::kWarning) << "no data for blocks " << r.first << ".." << (r.end - 1) << ", asking again (retry "
+                                      << r.retries << ")";
+    send_request(r);
+  }
+  fill_window();
+}
+
+std::uint64_t Agent::next_deadline_ms() const {
+  std::uint64_t next = UINT64_MAX;
+  if (state_ == AgentState::kRequestingJob) next = job_request_deadline_;
+  if (state_ == AgentState::kSelfTest) next = self_test_deadline_;
+  if (state_ == AgentState::kDownloading) {
+    for (const Request& r : requests_) {
+      if (r.active && r.deadline < next) next = r.deadline;
+    }
+  }
+  return next;
+}
+
+}  // namespace otter::agent

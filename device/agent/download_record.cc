@@ -1,0 +1,226 @@
+#include "otter/agent/download_record.h"
+
+#include <array>
+#include <cstring>
+
+#include "otter/core/crc32.h"
+
+namespace otter::agent {
+
+namespace {
+
+constexpr std::uint32_t kSnapshotMagic = 0x5244544F;  // "OTDR"
+constexpr std::uint32_t kBlockMagic = 0x4244544F;     // "OTDB"
+constexpr std::uint32_t kHeaderSize = 32;
+constexpr std::uint32_t kRecordSize = 16;
+constexpr std::uint32_t kMaxProgramUnit = 32;
+constexpr std::uint32_t kMinUnit = 2048;  // snapshot of kMaxBlocks bits + room for records
+
+void put32(std::uint8_t* p, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+std::uint32_t get32(const std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
+         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+}
+std::uint32_t align_up(std::uint32_t v, std::uint32_t a) { return (v + a - 1) / a * a; }
+
+std::uint32_t bitmap_bytes(std::uint32_t blocks) { return (blocks + 7) / 8; }
+
+}  // namespace
+
+struct DownloadRecord::Header {
+  std::uint32_t generation = 0;
+  DownloadIdentity identity;
+  std::uint32_t block_count = 0;
+  std::uint32_t bitmap_crc = 0;
+};
+
+namespace {
+
+bool decode_header(const std::uint8_t* p, DownloadRecord::Header& h) {
+  if (get32(p) != kSnapshotMagic) return false;
+  if (crc32({p, kHeaderSize - 4}) != get32(p + 28)) return false;
+  h.generation = get32(p + 4);
+  h.identity = {get32(p + 8), get32(p + 12), get32(p + 16)};
+  h.block_count = get32(p + 20);
+  h.bitmap_crc = get32(p + 24);
+  return h.block_count <= kMaxBlocks;
+}
+
+}  // namespace
+
+// The valid snapshot with the highest generation (unit -1 when none).
+Status DownloadRecord::newest(Header& best, int& unit) const {
+  const std::uint32_t size = layout().unit;
+  unit = -1;
+  for (std::uint32_t u = 0; u < 2; ++u) {
+    std::array<std::uint8_t, kHeaderSize> raw{};
+    OTTER_TRY(area_.read(u * size, raw));
+    Header h;
+    if (!decode_header(raw.data(), h)) continue;
+    if (unit < 0 || h.generation > best.generation) {
+      best = h;
+      unit = static_cast<int>(u);
+    }
+  }
+  return Status::kOk;
+}
+
+DownloadRecord::Layout DownloadRecord::layout() const {
+  const flash::Geometry g = area_.geometry();
+  Layout l;
+  l.slot = align_up(kRecordSize, g.program_size == 0 ? 1 : g.program_size);
+  const std::uint32_t erase = g.erase_size == 0 ? 1 : g.erase_size;
+  l.unit = align_up(kMinUnit, erase);
+  return l;
+}
+
+Status DownloadRecord::check_geometry() const {
+  const flash::Geometry g = area_.geometry();
+  if (!area_.valid() || !g.needs_erase || g.program_size == 0 || g.program_size > kMaxProgramUnit ||
+      kMaxProgramUnit % g.program_size != 0)
+    return Status::kUnsupported;
+  if (static_cast<std::uint64_t>(layout().unit) * 2 > area_.size()) return Status::kTooLarge;
+  return Status::kOk;
+}
+
+std::uint32_t DownloadRecord::records_offset(std::uint32_t block_count) const {
+  return align_up(kHeaderSize + align_up(bitmap_bytes(block_count), kMaxProgramUnit), layout().slot);
+}
+
+Status DownloadRecord::program_padded(std::uint32_t offset, std::span<const std::uint8_t> data) {
+  // Programs in chunks of kMaxProgramUnit (a multiple of the program unit and
+  // never more than a NOR page), padding the tail with the erased value.
+  const flash::Geometry g = area_.geometry();
+  std::array<std::uint8_t, kMaxProgramUnit> chunk{};
+  for (std::size_t done = 0; done < data.size(); done += chunk.size()) {
+    const std::size_t n = data.size() - done < chunk.size() ? data.size() - done : chunk.size();
+    chunk.fill(g.erased_value);
+    std::memcpy(chunk.data(), data.data() + done, n);
+    const auto len = static_cast<std::uint32_t>(align_up(static_cast<std::uint32_t>(n), g.program_size));
+    ++programs_;
+    OTTER_TRY(area_.program(offset + static_cast<std::uint32_t>(done), std::span<const std::uint8_t>(chunk.data(), len)));
+  }
+  return Status::kOk;
+}
+
+Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t generation,
+                                      const DownloadIdentity& identity, const BitmapView& received) {
+  const Layout l = layout();
+  const std::uint32_t base = unit_index * l.unit;
+  ++erases_;
+  OTTER_TRY(area_.erase(base, l.unit));
+  const auto count = static_cast<std::uint32_t>(received.size());
+  const auto bits = received.bytes();
+  OTTER_TRY(program_padded(base + kHeaderSize, bits));
+  std::array<std::uint8_t, kHeaderSize> header{};
+  put32(&header[0], kSnapshotMagic);
+  put32(&header[4], generation);
+  put32(&header[8], identity.job_hash);
+  put32(&header[12], identity.file_size);
+  put32(&header[16], identity.block_size);
+  put32(&header[20], count);
+  put32(&header[24], crc32(bits));
+  put32(&header[28], crc32({header.data(), kHeaderSize - 4}));
+  // The header goes last: it is the commit of the whole snapshot.
+  OTTER_TRY(program_padded(base, header));
+  identity_ = identity;
+  block_count_ = count;
+  active_unit_ = unit_index;
+  generation_ = generation;
+  next_slot_ = records_offset(count);
+  open_ = true;
+  return Status::kOk;
+}
+
+Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView received) {
+  open_ = false;
+  OTTER_TRY(check_geometry());
+  const Layout l = layout();
+  Header best;
+  int best_unit = -1;
+  OTTER_TRY(newest(best, best_unit));
+  if (best_unit < 0 || !(best.identity == identity) || best.block_count != received.size()) return Status::kNotFound;
+  const std::uint32_t base = static_cast<std::uint32_t>(best_unit) * l.unit;
+  const auto bits = received.bytes();
+  OTTER_TRY(area_.read(base + kHeaderSize, bits));
+  if (crc32(bits) != best.bitmap_crc) return Status::kNotFound;
+
+  // Replay the block records after the snapshot. A torn record fails its CRC
+  // and is skipped; appends continue after the last programmed slot.
+  std::uint32_t next = records_offset(best.block_count);
+  for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
+    std::array<std::uint8_t, kRecordSize> rec{};
+    OTTER_TRY(area_.read(base + slot, rec));
+    bool erased = true;
+    for (const std::uint8_t b : rec) erased = erased && b == area_.geometry().erased_value;
+    if (erased) break;
+    next = slot + l.slot;
+    if (get32(&rec[0]) != kBlockMagic || crc32({rec.data(), kRecordSize - 4}) != get32(&rec[12])) continue;
+    const std::uint32_t block = get32(&rec[4]);
+    if (get32(&rec[8]) != best.generation || block >= best.block_count) continue;
+    received.set(block);
+  }
+  identity_ = identity;
+  block_count_ = best.block_count;
+  active_unit_ = static_cast<std::uint32_t>(best_unit);
+  generation_ = best.generation;
+  next_slot_ = next;
+  open_ = true;
+  return Status::kOk;
+}
+
+Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView& received) {
+  OTTER_TRY(check_geometry());
+  if (received.size() > kMaxBlocks) return Status::kTooLarge;
+  // Always into the other unit than the newest snapshot, with a higher
+  // generation, so the previous state survives until the new header is written.
+  Header newest_header;
+  int unit = -1;
+  OTTER_TRY(newest(newest_header, unit));
+  const std::uint32_t generation = unit < 0 ? 1 : newest_header.generation + 1;
+  return write_snapshot(unit == 0 ? 1 : 0, generation, identity, received);
+}
+
+Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
+  if (!open_) return Status::kInvalidArgument;
+  if (block >= block_count_) return Status::kOutOfRange;
+  const Layout l = layout();
+  // A slot that a cut left half-programmed cannot be programmed again: skip it.
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    if (next_slot_ + l.slot > l.unit) {
+      OTTER_TRY(write_snapshot(1 - active_unit_, generation_ + 1, identity_, received));
+      return Status::kOk;  // the snapshot already contains `block`
+    }
+    std::array<std::uint8_t, kRecordSize> rec{};
+    put32(&rec[0], kBlockMagic);
+    put32(&rec[4], block);
+    put32(&rec[8], generation_);
+    put32(&rec[12], crc32({rec.data(), kRecordSize - 4}));
+    const std::uint32_t at = active_unit_ * l.unit + next_slot_;
+    next_slot_ += l.slot;
+    const Status s = program_padded(at, rec);
+    if (s != Status::kNotErased) return s;
+  }
+  return Status::kIoError;
+}
+
+Status DownloadRecord::clear() {
+  OTTER_TRY(check_geometry());
+  const Layout l = layout();
+  // The older unit first: a cut between the two erases leaves at most the
+  // newest snapshot, never an older one that would look current.
+  Header header;
+  int unit = -1;
+  OTTER_TRY(newest(header, unit));
+  const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);
+  erases_ += 2;
+  OTTER_TRY(area_.erase((1 - last) * l.unit, l.unit));
+  OTTER_TRY(area_.erase(last * l.unit, l.unit));
+  open_ = false;
+  generation_ = 0;
+  return Status::kOk;
+}
+
+}  // namespace otter::agent

@@ -1,0 +1,66 @@
+// Cortex-M4 footprint of the OTA agent with its JSON (jsmn) and CBOR code, the
+// protocol module and the download record. The transport, clock, application
+// and bootloader are the port's and the boot/image modules' (measured in their
+// own footprints): here they are minimal implementations so that the agent's
+// every path is linked.
+#include "otter/agent/agent.h"
+
+namespace {
+
+using namespace otter;
+
+class NullFlash final : public flash::FlashDevice {
+ public:
+  flash::Geometry geometry() const override { return {.size = 1 << 20, .erase_size = 4096, .program_size = 1, .program_page = 256}; }
+  Status read(std::uint32_t, std::span<std::uint8_t> out) override {
+    for (auto& b : out) b = 0xFF;
+    return Status::kOk;
+  }
+  Status program(std::uint32_t, std::span<const std::uint8_t>) override { return Status::kOk; }
+  Status erase(std::uint32_t, std::uint32_t) override { return Status::kOk; }
+};
+
+class Port final : public agent::Transport, public agent::Clock, public agent::Application, public agent::Bootloader {
+ public:
+  Status publish(std::string_view, std::span<const std::uint8_t>, std::uint8_t) override { return Status::kOk; }
+  Status subscribe(std::string_view) override { return Status::kOk; }
+  Status unsubscribe(std::string_view) override { return Status::kOk; }
+  std::uint64_t now_ms() override { return ++now_; }
+  void request_reset() override {}
+  void start_self_test() override {}
+  void log(agent::LogLevel, std::string_view) override {}
+  std::uint32_t hardware_id() const override { return 1; }
+  Result<image::Descriptor> read_staged_descriptor() override { return Status::kNotFound; }
+  Status verify_staged(std::uint32_t, std::span<const std::uint8_t>, image::Digest&) override { return Status::kOk; }
+  Status request_install(const boot::InstallRequest&) override { return Status::kOk; }
+  Result<boot::BootStatus> status() override { return boot::BootStatus{}; }
+  Status confirm() override { return Status::kOk; }
+  Status reject(Status) override { return Status::kOk; }
+
+ private:
+  std::uint64_t now_ = 0;
+};
+
+NullFlash flash_device;
+Port port;
+boot::Layout layout;
+
+}  // namespace
+
+int main() {
+  layout.staging = flash::Partition(flash_device, 0, 512 * 1024);
+  layout.download = flash::Partition(flash_device, 512 * 1024, 8192);
+  agent::AgentConfig config;
+  config.thing_name = "footprint";
+  static agent::Agent agent(config, port, port, port, layout, port);
+  (void)agent.start();
+  agent.on_connected();
+  static const char topic[] = "$aws/things/footprint/jobs/notify-next";
+  static std::uint8_t message[256];
+  agent.on_message(topic, message);
+  agent.on_message("$aws/things/footprint/streams/s/data/cbor", message);
+  agent.poll();
+  agent.self_test_done(true);
+  agent.on_disconnected();
+  return static_cast<int>(agent.state());
+}

@@ -1,0 +1,155 @@
+// The OTA agent: AWS IoT Jobs + MQTT file streams on the device side.
+//
+// It learns of OTA jobs (notify-next, $next/get), checks them, downloads the
+// file block by block into the staging partition with a window of GetStream
+// requests in flight, keeps a power-fail-safe record of received blocks so a
+// reset or reconnect resumes, verifies the image, hands it to the bootloader,
+// and after the reset into the new image runs the application's self-test and
+// reports the outcome. Transport-agnostic, event driven (on_message, poll), no
+// heap, no threads, fixed RAM (see docs/agent.md).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "otter/agent/agent_config.h"
+#include "otter/agent/bootloader.h"
+#include "otter/agent/download_record.h"
+#include "otter/agent/ports.h"
+#include "otter/agent/staging_writer.h"
+#include "otter/boot/boot_control.h"
+#include "otter/core/bitmap.h"
+#include "otter/protocol/job_messages.h"
+#include "otter/protocol/names.h"
+#include "otter/protocol/stream_messages.h"
+
+namespace otter::agent {
+
+enum class AgentState : std::uint8_t {
+  kStopped,        // start() not called, or the configuration is invalid
+  kOffline,        // waiting for the transport to connect
+  kRequestingJob,  // $next/get sent, waiting for the answer
+  kWaitingForJob,  // no pending job; waiting for notify-next
+  kDownloading,    // stream requests in flight
+  kReadyToReset,   // image verified and handed to the bootloader
+  kSelfTest,       // new image on trial; the application's self-test runs
+};
+
+const char* to_string(AgentState state);
+
+struct AgentStats {
+  std::uint32_t blocks_written = 0;     // blocks written to staging (this boot)
+  std::uint32_t blocks_duplicate = 0;   // already had it: ignored
+  std::uint32_t blocks_refused = 0;     // wrong stream/file, bad index/size, undecodable
+  std::uint32_t requests_sent = 0;      // GetStream requests, retries included
+  std::uint32_t request_retries = 0;
+  std::uint32_t blocks_resumed = 0;     // blocks found in the record when the job (re)started
+  std::uint32_t updates_sent = 0;       // job status updates published
+  std::uint32_t stream_errors = 0;      // messages on the stream's rejected topic
+};
+
+class Agent {
+ public:
+  // `layout.staging` receives the image; `layout.download` holds the record of
+  // received blocks. All references must outlive the agent.
+  Agent(const AgentConfig& config, Transport& transport, Clock& clock, Bootloader& bootloader,
+        const boot::Layout& layout, Application& application);
+
+  // Validates the configuration and partitions; kOk or the reason (logged).
+  Status start();
+  // The transport (re)connected: (re)subscribe and ask for the next job.
+  void on_connected();
+  void on_disconnected();
+  // Every message of a subscribed topic.
+  void on_message(std::string_view topic, std::span<const std::uint8_t> payload);
+  // Drives timers (request retries, self-test timeout); call often (e.g. every
+  // 100 ms, or when next_deadline_ms() is due).
+  void poll();
+  // When poll() next has something to do (UINT64_MAX: nothing scheduled).
+  std::uint64_t next_deadline_ms() const;
+  // The application's answer to Application::start_self_test().
+  void self_test_done(bool passed);
+
+  AgentState state() const { return state_; }
+  const AgentStats& stats() const { return stats_; }
+  // The job being worked on ("" when none).
+  std::string_view job_id() const { return job_.job(); }
+  std::uint32_t blocks_total() const { return block_count_; }
+  std::uint32_t blocks_received() const { return static_cast<std::uint32_t>(received_->count()); }
+
+ private:
+  struct Request {
+    std::uint32_t first = 0;  // block range [first, end) this request covers
+    std::uint32_t end = 0;
+    std::uint64_t deadline = 0;
+    std::uint32_t retries = 0;
+    bool active = false;
+  };
+
+  void handle_jobs_message(std::span<const std::uint8_t> payload);
+  void handle_update_rejected(std::string_view job, std::span<const std::uint8_t> payload);
+  void handle_data(std::span<const std::uint8_t> payload, protocol::StreamFormat format);
+  void handle_stream_rejected(std::span<const std::uint8_t> payload, protocol::StreamFormat format);
+
+  void begin_job(const protocol::JobsMessage& message);
+  void begin_download();
+  void begin_self_test();
+  Status prepare_staging();
+  Status write_block(std::uint32_t index, const protocol::DataBlock& block);
+  bool check_descriptor();
+  void finish_download();
+  void fill_window();
+  void send_request(Request& request);
+  void end_job(protocol::JobStatus status, std::string_view reason, std::uint32_t detail);
+  void abandon_job();
+  void request_next_job();
+  void subscribe_stream(bool subscribe);
+
+  void publish_update(std::span<const char> json, std::uint8_t qos);
+  void send_pending_update();
+  std::uint32_t block_length(std::uint32_t index) const;
+  std::uint64_t backoff(std::uint32_t retries) const;
+
+  AgentConfig config_;
+  Transport& transport_;
+  Clock& clock_;
+  Bootloader& bootloader_;
+  const boot::Layout& layout_;
+  Application& app_;
+  StagingWriter staging_;
+  DownloadRecord record_;
+
+  AgentState state_ = AgentState::kStopped;
+  bool connected_ = false;
+  protocol::JobExecution job_{};
+  // The last job this agent ended (id + execution number), so a late
+  // duplicate notification does not start it again.
+  std::array<char, protocol::kMaxJobId + 1> ended_job_{};
+  std::uint32_t ended_execution_ = 0;
+
+  Bitmap<kMaxBlocks> received_;
+  std::uint32_t block_count_ = 0;
+  std::uint32_t cursor_ = 0;          // next block not yet covered by a request
+  bool descriptor_checked_ = false;
+  Version image_version_{};
+  std::array<Request, kMaxRequestsInFlight> requests_{};
+  std::uint32_t next_get_counter_ = 0;
+  std::uint64_t job_request_deadline_ = 0;
+  std::uint32_t job_request_retries_ = 0;
+  std::uint64_t self_test_deadline_ = 0;
+  std::uint32_t last_progress_ = 0;
+
+  // A status update that could not be published yet (sent again on reconnect).
+  std::array<char, 160> update_{};
+  std::size_t update_size_ = 0;
+  std::array<char, protocol::kMaxJobId + 1> update_job_{};
+  bool update_pending_ = false;
+
+  std::array<char, protocol::kMaxTopic> topic_{};
+  std::array<std::uint8_t, 256> request_{};
+  AgentStats stats_;
+};
+
+}  // namespace otter::agent

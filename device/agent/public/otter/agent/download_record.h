@@ -1,0 +1,84 @@
+// The persisted state of one download: which blocks of the staged file are
+// already in flash, so a reset, disconnect or broker restart resumes where it
+// stopped. Power-fail safe with bounded write amplification (docs/agent.md):
+//
+// The `download` partition holds two log units (each one or more erase units).
+// A unit starts with a snapshot (header + block bitmap, header written last, so
+// a torn snapshot is simply invalid) followed by fixed-size "block i received"
+// records, each with its own CRC, appended one per block. When a unit is full,
+// the current bitmap is written as a new snapshot into the other unit with the
+// next generation number; the highest valid generation wins at load. Nothing
+// is ever erased-then-rewritten in place: a cut at any flash operation leaves
+// either the old or the new state.
+#pragma once
+
+#include <cstdint>
+
+#include "otter/core/bitmap.h"
+#include "otter/core/result.h"
+#include "otter/flash/partition.h"
+
+namespace otter::agent {
+
+// Largest file in blocks the agent tracks (512 bytes of RAM for the bitmap):
+// 1 MiB in 256-byte blocks, 8 MiB in 2 KiB blocks.
+inline constexpr std::size_t kMaxBlocks = 4096;
+
+// What a download is: a resumed record must match in every field.
+struct DownloadIdentity {
+  std::uint32_t job_hash = 0;  // CRC-32 over job id, stream, file id and signature
+  std::uint32_t file_size = 0;
+  std::uint32_t block_size = 0;
+  friend bool operator==(const DownloadIdentity&, const DownloadIdentity&) = default;
+};
+
+class DownloadRecord {
+ public:
+  explicit DownloadRecord(const flash::Partition& area) : area_(area) {}
+
+  // kOk if the partition can hold the record (two units, NOR-like program
+  // semantics, program unit <= 32 bytes), else kUnsupported / kTooLarge.
+  Status check_geometry() const;
+
+  // Loads the record of `identity` into `received` (sized to the block count):
+  // kOk, or kNotFound when the stored record is absent or for another download.
+  Status resume(const DownloadIdentity& identity, BitmapView received);
+  // Starts a record whose current state is `received` (all clear for a new
+  // download; a corrected bitmap to rebase an existing one).
+  Status start(const DownloadIdentity& identity, const BitmapView& received);
+  // Persists that `block` is in flash. `received` must already have the block
+  // set: it is the snapshot written when the unit is full.
+  Status mark(std::uint32_t block, const BitmapView& received);
+  // Forgets the record (download finished, refused or superseded).
+  Status clear();
+
+  struct Header;
+
+  // Program operations issued so far (for write-amplification figures).
+  std::uint32_t program_count() const { return programs_; }
+  std::uint32_t erase_count() const { return erases_; }
+
+ private:
+  struct Layout {
+    std::uint32_t unit = 0;   // bytes per log unit
+    std::uint32_t slot = 0;   // bytes per record slot
+  };
+  Layout layout() const;
+  Status newest(Header& best, int& unit) const;
+  std::uint32_t records_offset(std::uint32_t block_count) const;
+  Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
+                        const BitmapView& received);
+  Status program_padded(std::uint32_t offset, std::span<const std::uint8_t> data);
+
+  flash::Partition area_;
+  DownloadIdentity identity_{};
+  std::uint32_t block_count_ = 0;
+  std::uint32_t active_unit_ = 0;
+  std::uint32_t generation_ = 0;
+  std::uint32_t next_slot_ = 0;  // offset inside the active unit
+  bool open_ = false;
+  std::uint32_t programs_ = 0;
+  std::uint32_t erases_ = 0;
+};
+
+}  // namespace otter::agent

@@ -1,0 +1,55 @@
+#include "otter/agent/staging_writer.h"
+
+#include <cstring>
+
+#include "otter/codec/base64.h"
+
+namespace otter::agent {
+
+Status StagingWriter::check_geometry() const {
+  const flash::Geometry g = staging_.geometry();
+  if (!staging_.valid() || g.program_size == 0 || g.program_size > kMaxProgramUnit ||
+      kChunk % g.program_size != 0)
+    return Status::kUnsupported;
+  return Status::kOk;
+}
+
+Status StagingWriter::write(std::uint32_t offset, std::span<const std::uint8_t> data) {
+  const flash::Geometry g = staging_.geometry();
+  if (g.program_size == 0 || g.program_size > kMaxProgramUnit || offset % g.program_size != 0)
+    return Status::kMisaligned;
+  while (!data.empty()) {
+    // One program operation never crosses a NOR page (it would wrap around).
+    std::size_t piece = data.size();
+    if (g.program_page != 0) {
+      const std::size_t room = g.program_page - offset % g.program_page;
+      if (piece > room) piece = room;
+    }
+    piece -= piece % g.program_size;
+    if (piece == 0) {
+      // The short tail of the last block, padded with the erased value.
+      std::array<std::uint8_t, kMaxProgramUnit> tail{};
+      tail.fill(g.erased_value);
+      std::memcpy(tail.data(), data.data(), data.size());
+      return staging_.program(offset, std::span<const std::uint8_t>(tail.data(), g.program_size));
+    }
+    OTTER_TRY(staging_.program(offset, data.first(piece)));
+    offset += static_cast<std::uint32_t>(piece);
+    data = data.subspan(piece);
+  }
+  return Status::kOk;
+}
+
+Status StagingWriter::write_base64(std::uint32_t offset, std::string_view base64, std::uint32_t length) {
+  for (std::uint32_t done = 0; done < length;) {
+    const std::uint32_t n = length - done < kChunk ? length - done : static_cast<std::uint32_t>(kChunk);
+    OTTER_ASSIGN_OR_RETURN(const std::size_t got,
+                           codec::base64_decode_range(base64, done, std::span<std::uint8_t>(chunk_.data(), n)));
+    if (got != n) return Status::kMalformed;
+    OTTER_TRY(write(offset + done, std::span<const std::uint8_t>(chunk_.data(), n)));
+    done += n;
+  }
+  return Status::kOk;
+}
+
+}  // namespace otter::agent
