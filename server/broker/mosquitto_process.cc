@@ -14,6 +14,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace otter::broker {
@@ -169,6 +170,25 @@ void MosquittoProcess::restart() {
 void MosquittoProcess::reload() {
   if (!running()) throw BrokerProcessError("cannot reload: mosquitto is not running");
   ::kill(pid_, SIGHUP);
+}
+
+void MosquittoProcess::reload_and_wait(std::chrono::milliseconds timeout) {
+  if (options_.log_file.empty()) throw BrokerProcessError("reload_and_wait needs MosquittoOptions.log_file");
+  static constexpr std::string_view kReloading = "Reloading config.";
+  auto count = [&] {
+    const std::string log = tail_of(options_.log_file, std::string::npos);
+    size_t n = 0;
+    for (size_t at = log.find(kReloading); at != std::string::npos; at = log.find(kReloading, at + 1)) ++n;
+    return n;
+  };
+  const size_t before = count();
+  reload();
+  const auto deadline = Clock::now() + timeout;
+  while (count() <= before) {
+    if (!running()) throw BrokerProcessError("mosquitto exited while reloading:\n" + console_tail());
+    if (Clock::now() > deadline) throw BrokerProcessError("mosquitto did not reload in time:\n" + console_tail());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 bool MosquittoProcess::running() {

@@ -67,8 +67,8 @@ TEST_F(MosquittoProcessTest, RestartGivesANewProcess) {
 TEST_F(MosquittoProcessTest, ReloadKeepsTheSameProcessRunning) {
   MosquittoProcess broker(prepare());
   const pid_t first = broker.pid();
-  broker.reload();
-  broker.reload();
+  broker.reload_and_wait();
+  broker.reload_and_wait();
   EXPECT_TRUE(broker.running());
   EXPECT_EQ(broker.pid(), first);
 }

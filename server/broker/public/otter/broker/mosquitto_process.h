@@ -56,6 +56,11 @@ class MosquittoProcess {
   // are kept: a revoked device already connected stays connected until it
   // reconnects; use restart() to cut it off at once.
   void reload();
+  // reload(), then waits until the broker has logged that it is reloading
+  // (needs options().log_file). The broker is single-threaded: connections
+  // it accepts after that line see the new CRL and ACL. Throws
+  // BrokerProcessError when the line does not appear within `timeout`.
+  void reload_and_wait(std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
   bool running();
   pid_t pid() const { return pid_; }
   const MosquittoOptions& options() const { return options_; }
