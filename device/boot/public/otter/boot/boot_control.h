@@ -49,6 +49,9 @@ enum class State : std::uint8_t {
   kTrial,             // new image running, not yet confirmed
   kRolledBack,        // last update was rolled back; see last_error
   kInstallFailed,     // staged image refused by the bootloader; see last_error
+  // Added by the boot module: a trial image was not confirmed (or was rejected)
+  // in no-backup mode. Nothing to roll back to, so it keeps running; see last_error.
+  kTrialFailed,
 };
 
 struct BootStatus {
@@ -80,6 +83,13 @@ class BootControl {
 
 // The bootloader's entry point, run at every reset before the application:
 // resumes/performs install, backup, restore; returns the status to boot with.
+// An error means there is no verified image to boot (or flash failed, e.g.
+// power was lost); running it again resumes where it stopped.
 Result<BootStatus> run_bootloader(const Layout& layout, const image::PublicKey& key);
+
+// Last-error reasons the bootloader records (besides image verification
+// failures such as kBadSignature, kWrongBoard, kDowngrade, kDigestMismatch):
+inline constexpr Status kReasonNotConfirmed = Status::kTimeout;  // reset before confirm()
+inline constexpr Status kReasonVerifyFailed = Status::kIoError;  // a copy never verified
 
 }  // namespace otter::boot

@@ -1,0 +1,55 @@
+// Power-cut injection shared by all simulated memories of one board: the
+// flash operations of a board are numbered in the order they happen (across
+// its internal and external memories); "cut at N" makes operation N tear
+// (partially done, unpredictable contents in its range) and every later one
+// fail until power is restored, as on a real board that lost power.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+
+namespace otter::sim {
+
+class PowerSupply {
+ public:
+  explicit PowerSupply(std::uint64_t seed = 1) : random_(seed) {}
+
+  enum class Verdict : std::uint8_t { kRun, kTear, kOff };
+
+  // Arms a cut at the operation with this 0-based index (counted from now).
+  void cut_at(std::uint64_t operation) { cut_at_ = operations_ + operation; }
+  void cancel_cut() { cut_at_.reset(); }
+  // Power back on (a reboot); a pending cut stays disarmed.
+  void restore() {
+    on_ = true;
+    cut_at_.reset();
+  }
+  bool on() const { return on_; }
+  // Operations started since construction (including torn and refused ones).
+  std::uint64_t operations() const { return operations_; }
+
+  // Called by a memory at the start of each operation.
+  Verdict begin_operation() {
+    if (!on_) return Verdict::kOff;
+    const std::uint64_t index = operations_++;
+    if (cut_at_ && index == *cut_at_) {
+      on_ = false;
+      cut_at_.reset();
+      return Verdict::kTear;
+    }
+    return Verdict::kRun;
+  }
+
+  // Seeded randomness for torn contents, so a failing scenario replays exactly.
+  std::mt19937_64& random() { return random_; }
+  void reseed(std::uint64_t seed) { random_.seed(seed); }
+
+ private:
+  std::mt19937_64 random_;
+  std::optional<std::uint64_t> cut_at_;
+  std::uint64_t operations_ = 0;
+  bool on_ = true;
+};
+
+}  // namespace otter::sim
