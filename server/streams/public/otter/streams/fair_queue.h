@@ -1,0 +1,62 @@
+#pragma once
+// Pending block sends, served round-robin over things so that one device
+// asking for a lot cannot starve the others. Pure data structure, no locks.
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "otter/streams/get_stream.h"
+#include "otter/streams/image_cache.h"
+
+namespace otter::streams {
+
+// The blocks one GetStream request asked for.
+struct BlockBatch {
+  std::string thing;
+  std::string stream_id;
+  std::int64_t file_id = 0;
+  std::int64_t block_size = 0;
+  Format format = Format::Cbor;
+  std::shared_ptr<const MappedFile> file;
+  std::deque<std::uint32_t> blocks;
+};
+
+struct OutgoingBlock {
+  std::string thing;
+  std::string stream_id;
+  std::int64_t file_id = 0;
+  std::uint32_t index = 0;
+  std::int64_t block_size = 0;
+  Format format = Format::Cbor;
+  std::shared_ptr<const MappedFile> file;
+
+  std::span<const std::uint8_t> payload() const;
+};
+
+class FairQueue {
+ public:
+  explicit FairQueue(std::size_t max_blocks_per_thing) : max_blocks_per_thing_(max_blocks_per_thing) {}
+
+  // Queues a batch; a newer request for the same stream, file and format
+  // replaces the older one's unsent blocks (agents re-request what they still
+  // miss). Blocks beyond the per-thing cap are dropped. Returns blocks queued.
+  std::size_t push(BlockBatch batch);
+  std::optional<OutgoingBlock> pop();
+  // Forgets everything queued for a thing.
+  void drop(const std::string& thing);
+
+  std::size_t things_waiting() const { return rotation_.size(); }
+  std::size_t blocks_waiting() const { return blocks_; }
+
+ private:
+  std::size_t max_blocks_per_thing_;
+  std::map<std::string, std::deque<BlockBatch>> pending_;
+  std::deque<std::string> rotation_;
+  std::size_t blocks_ = 0;
+};
+
+}  // namespace otter::streams
