@@ -10,7 +10,10 @@
 #include <filesystem>
 #include <memory>
 
+#include <openssl/pem.h>
+
 #include "mqtt_test_client.h"
+#include "otter/crypto/openssl.h"
 #include "otter/broker/broker_setup.h"
 #include "otter/broker/mosquitto_process.h"
 #include "otter/pki/certificate_authority.h"
@@ -235,12 +238,94 @@ TEST_F(IsolationTest, CertificateRevokedWhileRunningIsRefusedAfterReload) {
   EXPECT_TRUE(a->connected());
 }
 
+TEST_F(IsolationTest, CertificateSignedFromADeviceCsrConnectsAsThatThing) {
+  // The device keeps its key: only the CSR travels.
+  crypto::PKey device_key(EVP_EC_gen("P-256"));
+  crypto::X509ReqPtr request(X509_REQ_new());
+  X509_REQ_set_pubkey(request.get(), device_key.get());
+  X509_REQ_sign(request.get(), device_key.get(), EVP_sha256());
+  crypto::BioPtr csr(BIO_new(BIO_s_mem()));
+  PEM_write_bio_X509_REQ(csr.get(), request.get());
+  char* csr_text = nullptr;
+  const long csr_size = BIO_get_mem_data(csr.get(), &csr_text);
+  const auto issued = ca_->sign_thing_csr("thing-c", std::string(csr_text, static_cast<size_t>(csr_size)));
+  crypto::BioPtr key_out(BIO_new(BIO_s_mem()));
+  PEM_write_bio_PrivateKey(key_out.get(), device_key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  char* key_text = nullptr;
+  const long key_size = BIO_get_mem_data(key_out.get(), &key_text);
+  pki::write_public_file(*dir_ / "things" / "thing-c.crt", issued.certificate_pem);
+  pki::write_private_file(*dir_ / "things" / "thing-c.key", std::string(key_text, static_cast<size_t>(key_size)));
+
+  auto c = connected("thing-c", thing("thing-c"));
+  ASSERT_EQ(c->subscribe("$aws/things/thing-c/jobs/notify-next"), 1);
+  ASSERT_TRUE(c->publish("$aws/things/thing-c/jobs/notify-next", "own"));
+  EXPECT_TRUE(c->wait_for("$aws/things/thing-c/jobs/notify-next"));
+}
+
 TEST_F(IsolationTest, RevokedCertificateIsRefusedAfterRestart) {
   const std::string serial = issue("thing-s");
   ca_->revoke(serial);
   broker_->restart();
   MqttTestClient client("thing-s", port(), thing("thing-s"));
   EXPECT_FALSE(client.connect());
+}
+
+// The development listener: no certificate, the claimed username is the
+// identity. It must still confine that identity, and admit nobody nameless.
+class DevelopmentListenerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string pattern = (fs::temp_directory_path() / "otter-devlistener-XXXXXX").string();
+    dir_ = new fs::path(::mkdtemp(pattern.data()));
+    for (int attempt = 0; attempt < 5 && broker_ == nullptr; ++attempt) {
+      plain_port_ = broker::pick_free_loopback_port();
+      const auto setup = broker::prepare_broker(
+          *dir_, {.tls_port = broker::pick_free_loopback_port(), .plain_port = plain_port_});
+      try {
+        broker_ = new broker::MosquittoProcess(broker::options_for(setup.config));
+      } catch (const broker::BrokerProcessError&) {
+        if (attempt == 4) throw;
+      }
+    }
+  }
+  static void TearDownTestSuite() {
+    delete broker_;
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+  static std::unique_ptr<MqttTestClient> plain(const std::string& id, std::optional<std::string> username) {
+    return std::make_unique<MqttTestClient>(id, plain_port_, std::nullopt, std::move(username));
+  }
+
+  static fs::path* dir_;
+  static broker::MosquittoProcess* broker_;
+  static std::uint16_t plain_port_;
+};
+
+fs::path* DevelopmentListenerTest::dir_ = nullptr;
+broker::MosquittoProcess* DevelopmentListenerTest::broker_ = nullptr;
+std::uint16_t DevelopmentListenerTest::plain_port_ = 0;
+
+TEST_F(DevelopmentListenerTest, ClaimedIdentityIsStillConfinedToItsSubtree) {
+  auto a = plain("thing-a", "thing-a");
+  auto b = plain("thing-b", "thing-b");
+  ASSERT_TRUE(a->connect());
+  ASSERT_TRUE(b->connect());
+  a->subscribe("$aws/things/thing-b/#");
+  ASSERT_EQ(a->subscribe(kANotify), 1);
+  ASSERT_TRUE(b->publish(kANotify, "forged by b"));
+  ASSERT_TRUE(b->publish(kBNotify, "b's own"));
+  ASSERT_TRUE(a->publish(kANotify, "marker"));
+  auto first = a->wait_for(kANotify);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->payload, "marker");
+  EXPECT_EQ(a->received(kANotify).size(), 1u);
+  EXPECT_TRUE(a->received(kBNotify).empty());
+}
+
+TEST_F(DevelopmentListenerTest, ClientWithoutUsernameIsRefused) {
+  auto nameless = plain("thing-a", std::nullopt);
+  EXPECT_FALSE(nameless->connect());
 }
 
 }  // namespace
