@@ -22,11 +22,11 @@ TEST(DeviceFiles, RejectsWhatIsNotAStringLiteral) {
 // The writer of host/provision and this reader are independent; every byte
 // a PEM may hold must survive the round trip.
 TEST(DeviceFiles, ReadsBackWhatProvisionWrites) {
-  std::string tricky = "-----BEGIN CERTIFICATE-----\nMIIB??=\"\\\t\x01\x7f\xff\n-----END CERTIFICATE-----\n";
+  std::string tricky = "-----BEGIN CERTIFICATE-----\nMIIB?" "?=\"\\\t\x01\x7f\xff\n-----END CERTIFICATE-----\n";
   provision::DeviceCredentials creds;
   creds.root_ca_pem = "-----BEGIN CERTIFICATE-----\nROOT\n-----END CERTIFICATE-----\n";
   creds.device_certificate_pem = tricky;
-  creds.device_private_key_pem = "-----BEGIN PRIVATE KEY-----\nKEY??/\n-----END PRIVATE KEY-----\n";
+  creds.device_private_key_pem = "-----BEGIN PRIVATE KEY-----\nKEY?" "?/\n-----END PRIVATE KEY-----\n";
   creds.code_verify_certificate_pem = "-----BEGIN CERTIFICATE-----\nCODE\n-----END CERTIFICATE-----\n";
   provision::DeviceConfig config{"127.0.0.1", 18883, "MY-IOT-OTA-Device", "numaker-iot-m487"};
   const auto dir = std::filesystem::temp_directory_path() / ("otter-devfiles-" + std::to_string(::getpid()));

@@ -7,8 +7,22 @@
 
 namespace otter::simboard {
 
+namespace {
+constexpr std::array<std::uint8_t, 4> kBuildIdMarker{'S', 'I', 'M', 'B'};
+}
+
+std::array<std::uint8_t, 20> behaviour_build_id(Behaviour behaviour) {
+  std::array<std::uint8_t, 20> id{};
+  std::copy(kBuildIdMarker.begin(), kBuildIdMarker.end(), id.begin());
+  id[4] = static_cast<std::uint8_t>(behaviour);
+  return id;
+}
+
 Behaviour behaviour_of(const image::Descriptor& descriptor) {
-  const auto code = (descriptor.flags & kBehaviourMask) >> kBehaviourShift;
+  auto code = (descriptor.flags & kBehaviourMask) >> kBehaviourShift;
+  if (code == 0 && std::equal(kBuildIdMarker.begin(), kBuildIdMarker.end(), descriptor.build_id.begin())) {
+    code = descriptor.build_id[4];
+  }
   if (code > static_cast<std::uint32_t>(Behaviour::kCrashesAtBoot)) return Behaviour::kBootsFine;
   return static_cast<Behaviour>(code);
 }
@@ -47,13 +61,17 @@ std::vector<std::uint8_t> build_firmware(const FirmwareSpec& spec) {
   };
   put32(0, 0x20028000);  // initial stack pointer: top of the M487's 160 KiB SRAM
   put32(4, 0x00000401);  // reset handler (Thumb) just after the descriptor
+  if (!spec.stamped) {
+    std::fill(out.begin() + image::kDescriptorOffset, out.begin() + image::kDescriptorOffset + image::kDescriptorSize, 0xFF);
+    return out;
+  }
   image::Descriptor d;
   d.version = spec.version;
   d.hardware_id = spec.hardware_id;
   d.image_size = spec.size;
   d.min_version = spec.min_version;
   d.flags = flags_with(0, spec.behaviour);
-  for (std::size_t i = 0; i < d.build_id.size(); ++i) d.build_id[i] = out[0x300 + i];
+  if (spec.behaviour != Behaviour::kBootsFine) d.build_id = behaviour_build_id(spec.behaviour);
   std::array<std::uint8_t, image::kDescriptorSize> bytes{};
   image::serialize_descriptor(d, bytes);
   std::copy(bytes.begin(), bytes.end(), out.begin() + image::kDescriptorOffset);

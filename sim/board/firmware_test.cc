@@ -41,6 +41,25 @@ TEST(Firmware, RealImagesWithZeroFlagsBootFine) {
   EXPECT_EQ(behaviour_of(d), Behaviour::kBootsFine);
 }
 
+TEST(Firmware, BuildIdMarkerSelectsTheBehaviourWhenFlagsAreClear) {
+  image::Descriptor d;
+  d.build_id = behaviour_build_id(Behaviour::kFailsSelfTest);
+  EXPECT_EQ(behaviour_of(d), Behaviour::kFailsSelfTest);
+  d.flags = flags_with(0, Behaviour::kCrashesAtBoot);  // flags win
+  EXPECT_EQ(behaviour_of(d), Behaviour::kCrashesAtBoot);
+  d = image::Descriptor{};
+  d.build_id[0] = 'S';  // a real build id that merely starts like the marker
+  d.build_id[4] = 1;
+  EXPECT_EQ(behaviour_of(d), Behaviour::kBootsFine);
+}
+
+TEST(Firmware, UnstampedBuildLeavesTheDescriptorSlotBlank) {
+  auto s = spec(Behaviour::kBootsFine);
+  s.stamped = false;
+  const auto bytes = build_firmware(s);
+  EXPECT_EQ(image::parse_descriptor(std::span(bytes).subspan(image::kDescriptorOffset)).status(), Status::kNotFound);
+}
+
 TEST(Firmware, BehaviourNamesRoundTrip) {
   for (auto b : {Behaviour::kBootsFine, Behaviour::kFailsSelfTest, Behaviour::kNeverConfirms, Behaviour::kCrashesAtBoot}) {
     EXPECT_EQ(parse_behaviour(to_string(b)), b);

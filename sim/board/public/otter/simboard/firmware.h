@@ -1,9 +1,12 @@
 // The simulated application firmware. A real image's code cannot run on the
 // host, so what the "firmware" does after the bootloader starts it is read
-// from its descriptor: bits 24-31 of `flags` hold a behaviour code (0 for any
-// real image, which therefore boots fine). See docs/simulator.md.
+// from its descriptor: bits 24-31 of `flags` hold a behaviour code, or, when
+// those are 0, a build id starting with "SIMB" carries it in its fifth byte
+// (so `otter stamp --build-id 53494d4201` marks a build). Any real image has
+// neither and boots fine. See docs/simulator.md.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -26,6 +29,8 @@ inline constexpr std::uint32_t kBehaviourMask = 0xFFu << kBehaviourShift;
 
 Behaviour behaviour_of(const image::Descriptor& descriptor);
 std::uint32_t flags_with(std::uint32_t flags, Behaviour behaviour);
+// The build id that marks a build with `behaviour` ("SIMB", code, zeros).
+std::array<std::uint8_t, 20> behaviour_build_id(Behaviour behaviour);
 std::string_view to_string(Behaviour behaviour);
 // "ok", "fail-self-test", "hang", "crash" (and the to_string names).
 std::optional<Behaviour> parse_behaviour(std::string_view text);
@@ -36,6 +41,7 @@ struct FirmwareSpec {
   Behaviour behaviour = Behaviour::kBootsFine;
   std::uint32_t size = 64 * 1024;  // bytes of the whole image
   std::uint32_t min_version = 0;
+  bool stamped = true;  // false: leave the descriptor slot blank for `otter stamp`
 };
 
 // A firmware "build output": a Cortex-M vector table (initial SP, reset
