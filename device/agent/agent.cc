@@ -459,7 +459,9 @@ bool Agent::check_descriptor() {
             descriptor->version.encoded());
     return false;
   }
-  LogLine(app_, LogLevel::kInfo) << "image descriptor ok: board " << descriptor->hardware_id << ", version "
+  std::array<char, 10> board{};
+  protocol::format_hex32(descriptor->hardware_id, board);
+  LogLine(app_, LogLevel::kInfo) << "image descriptor ok: board " << std::string_view(board.data(), board.size()) << ", version "
                                  << descriptor->version.major << "." << descriptor->version.minor << "."
                                  << descriptor->version.build;
   return true;
@@ -507,7 +509,11 @@ void Agent::begin_self_test() {
   const auto error = static_cast<std::uint32_t>(boot->last_error);
   switch (boot->state) {
     case boot::State::kTrial: {
-      if (job_.has_updated_by && running <= job_.updated_by && !job_.file.allow_downgrade) {
+      // "ready" carries the version that downloaded the image: the trial
+      // image must be newer. ("active" carries the trial image's own version:
+      // a reset during the self-test, the test simply runs again.)
+      if (job_.self_test == protocol::SelfTest::kReady && job_.has_updated_by && running <= job_.updated_by &&
+          !job_.file.allow_downgrade) {
         (void)bootloader_.reject(Status::kDowngrade);
         end_job(JobStatus::kFailed, "new image is not newer", running);
         app_.request_reset();
@@ -535,8 +541,10 @@ void Agent::begin_self_test() {
       end_job(JobStatus::kFailed, "install failed", error);
       return;
     case boot::State::kIdle:
-      // Confirmed before the SUCCEEDED report went out (a cut in between).
-      if (job_.has_updated_by && running > job_.updated_by) {
+      // Confirmed before the SUCCEEDED report went out (a cut in between):
+      // the running image is the one the self-test reported as active.
+      if (job_.has_updated_by && ((job_.self_test == protocol::SelfTest::kActive && running == job_.updated_by) ||
+                                  (job_.self_test == protocol::SelfTest::kReady && running > job_.updated_by))) {
         std::array<char, 128> json{};
         if (const auto n = protocol::encode_succeeded(json, boot->running, boot->previous); n.ok()) {
           end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);

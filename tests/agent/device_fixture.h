@@ -28,6 +28,7 @@ class DeviceTest : public ::testing::Test {
     layout_.hardware_id = image::kHardwareNumakerIotM487;
     config_ = agent::AgentConfig{};
     config_.thing_name = kThing;
+    service_.device_powered = [this] { return !flash_.off(); };
   }
 
   void TearDown() override { EXPECT_TRUE(flash_.violations.empty()) << flash_.violations.front(); }

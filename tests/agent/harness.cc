@@ -226,6 +226,7 @@ bool FakeOtaService::subscribed(const std::string& topic) const {
 
 Status FakeOtaService::publish(std::string_view topic_view, std::span<const std::uint8_t> payload, std::uint8_t qos) {
   if (!connected) return Status::kIoError;
+  if (!device_powered()) return Status::kOk;
   Message m{std::string(topic_view), {payload.begin(), payload.end()}, qos};
   from_device.push_back(m);
   const std::string prefix = "$aws/things/" + thing_ + "/";

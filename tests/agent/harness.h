@@ -169,6 +169,8 @@ class FakeOtaService final : public agent::Transport {
   std::vector<nlohmann::json> stream_requests;  // decoded GetStream requests
   std::vector<std::string> protocol_errors;     // device messages not matching the documented shapes
   Mangler mangle;
+  // False while the device has no power: what it "sends" then never leaves it.
+  std::function<bool()> device_powered = [] { return true; };
   bool answer_on_notify_next = false;  // otterd also copies $next/get answers to notify-next
   bool connected = true;
   bool json_stream = false;
