@@ -267,4 +267,8 @@ void JobService::delete_stream(const std::string& id) {
   });
 }
 
+bool JobService::may_read_stream(const std::string& thing, const std::string& stream_id) {
+  return core_.run([&](store::Store& s, JobsEngine&, Effects&) { return s.may_read_stream(thing, stream_id); });
+}
+
 }  // namespace otter::jobs

@@ -156,6 +156,8 @@ class JobService {
   std::optional<model::Stream> stream(const std::string& id);
   std::vector<model::Stream> streams();
   void delete_stream(const std::string& id);  // Conflict while an unfinished job uses it
+  // True while the thing has a QUEUED or IN_PROGRESS execution of a job using the stream.
+  bool may_read_stream(const std::string& thing, const std::string& stream_id);
 
  private:
   Core& core_;
