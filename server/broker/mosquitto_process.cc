@@ -59,6 +59,55 @@ std::string tail_of(const std::filesystem::path& path, size_t max_bytes) {
   return all.size() > max_bytes ? all.substr(all.size() - max_bytes) : all;
 }
 
+// How many times the log says `marker` (a log line of its own).
+size_t count_log_lines(const std::filesystem::path& log, std::string_view head, std::string_view tail) {
+  std::ifstream in(log);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(head) != std::string::npos && line.size() >= tail.size() &&
+        line.compare(line.size() - tail.size(), tail.size(), tail) == 0) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+size_t running_lines(const std::filesystem::path& log) { return count_log_lines(log, "mosquitto version ", " running"); }
+size_t reload_lines(const std::filesystem::path& log) { return count_log_lines(log, "Reloading config.", "."); }
+
+// Sends bytes that are not a TLS record and waits until the broker closes the
+// connection. The broker is single-threaded, so when it has served this
+// socket it has finished whatever it was doing when the probe was sent.
+bool broker_served_probe(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
+  addrinfo* addresses = resolve(host, port);
+  bool served = false;
+  for (addrinfo* a = addresses; a != nullptr && !served; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    timeval tv{};
+    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+      static constexpr char kNotTls[] = "otter reload probe\r\n\r\n";
+      if (::send(fd, kNotTls, sizeof(kNotTls) - 1, MSG_NOSIGNAL) > 0) {
+        char buffer[256];
+        while (true) {
+          const ssize_t got = ::recv(fd, buffer, sizeof(buffer), 0);
+          if (got == 0 || (got < 0 && errno == ECONNRESET)) {
+            served = true;
+            break;
+          }
+          if (got < 0) break;  // timeout
+        }
+      }
+    }
+    ::close(fd);
+  }
+  if (addresses != nullptr) ::freeaddrinfo(addresses);
+  return served;
+}
+
 }  // namespace
 
 MosquittoProcess::MosquittoProcess(MosquittoOptions options) : options_(std::move(options)) {
@@ -88,6 +137,7 @@ void MosquittoProcess::start() {
   const std::string binary = options_.binary.string();
   const std::string config = options_.config.string();
   const pid_t parent = ::getpid();
+  const size_t running_before = options_.log_file.empty() ? 0 : running_lines(options_.log_file);
 
   const pid_t child = ::fork();
   if (child < 0) throw BrokerProcessError(std::string("fork failed: ") + std::strerror(errno));
@@ -112,14 +162,14 @@ void MosquittoProcess::start() {
   }
   pid_ = child;
   try {
-    wait_until_accepting();
+    wait_until_accepting(running_before);
   } catch (...) {
     kill();
     throw;
   }
 }
 
-void MosquittoProcess::wait_until_accepting() {
+void MosquittoProcess::wait_until_accepting(size_t running_before) {
   const auto deadline = Clock::now() + options_.start_timeout;
   while (true) {
     int status = 0;
@@ -131,7 +181,12 @@ void MosquittoProcess::wait_until_accepting() {
                                                   : "signal " + std::to_string(WTERMSIG(status))) +
                                "):\n" + console_tail());
     }
-    if (accepts_connections(options_.host, options_.port)) return;
+    // The listener accepts a moment before the signal handlers are installed;
+    // "running" in the log comes after them (a SIGHUP earlier would kill it).
+    if (accepts_connections(options_.host, options_.port) &&
+        (options_.log_file.empty() || running_lines(options_.log_file) > running_before)) {
+      return;
+    }
     if (Clock::now() > deadline) {
       throw BrokerProcessError("mosquitto did not accept connections on " + options_.host + ":" +
                                std::to_string(options_.port) + " in time:\n" + console_tail());
@@ -174,20 +229,18 @@ void MosquittoProcess::reload() {
 
 void MosquittoProcess::reload_and_wait(std::chrono::milliseconds timeout) {
   if (options_.log_file.empty()) throw BrokerProcessError("reload_and_wait needs MosquittoOptions.log_file");
-  static constexpr std::string_view kReloading = "Reloading config.";
-  auto count = [&] {
-    const std::string log = tail_of(options_.log_file, std::string::npos);
-    size_t n = 0;
-    for (size_t at = log.find(kReloading); at != std::string::npos; at = log.find(kReloading, at + 1)) ++n;
-    return n;
-  };
-  const size_t before = count();
+  const size_t before = reload_lines(options_.log_file);
   reload();
   const auto deadline = Clock::now() + timeout;
-  while (count() <= before) {
+  while (reload_lines(options_.log_file) <= before) {
     if (!running()) throw BrokerProcessError("mosquitto exited while reloading:\n" + console_tail());
     if (Clock::now() > deadline) throw BrokerProcessError("mosquitto did not reload in time:\n" + console_tail());
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // The line is written when the reload starts; a connection served after it
+  // is served after the reload finished.
+  if (!broker_served_probe(options_.host, options_.port, timeout)) {
+    throw BrokerProcessError("mosquitto did not finish reloading in time:\n" + console_tail());
   }
 }
 

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
@@ -56,17 +57,18 @@ class MosquittoProcess {
   // are kept: a revoked device already connected stays connected until it
   // reconnects; use restart() to cut it off at once.
   void reload();
-  // reload(), then waits until the broker has logged that it is reloading
-  // (needs options().log_file). The broker is single-threaded: connections
-  // it accepts after that line see the new CRL and ACL. Throws
-  // BrokerProcessError when the line does not appear within `timeout`.
+  // reload(), then waits until the broker has finished reloading (needs
+  // options().log_file): its log says it started, and a probe connection
+  // served afterwards shows it is done (the broker is single-threaded).
+  // Connections made after this returns see the new CRL and ACL. Throws
+  // BrokerProcessError when that does not happen within `timeout`.
   void reload_and_wait(std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
   bool running();
   pid_t pid() const { return pid_; }
   const MosquittoOptions& options() const { return options_; }
 
  private:
-  void wait_until_accepting();
+  void wait_until_accepting(size_t running_lines_before);
   std::string console_tail() const;
 
   MosquittoOptions options_;
