@@ -183,6 +183,7 @@ void VirtualBoard::start_firmware() {
   }
   MqttSession::Handlers handlers;
   handlers.connected = [this] {
+    if (!flash_.power().on()) return;
     console_.print("MQTT connected to {}:{} as {}", options_.mqtt.host, options_.mqtt.port, options_.name);
     if (agent_) agent_->on_connected();
   };
@@ -191,7 +192,7 @@ void VirtualBoard::start_firmware() {
     if (agent_) agent_->on_disconnected();
   };
   handlers.message = [this](std::string_view topic, std::span<const std::uint8_t> payload) {
-    if (!agent_) return;
+    if (!agent_ || !flash_.power().on()) return;  // a dead CPU hears nothing
     agent_->on_message(topic, payload);
     check_power();
   };
@@ -222,12 +223,12 @@ void VirtualBoard::check_power() {
     console_.print("*** power cut armed: the next flash write tears ***");
   }
   if (!flash_.power().on()) {
-    // Never tear down the session from inside its own callback.
-    const auto epoch = epoch_;
+    // Never tear down the session from inside its own callback; the new
+    // epoch silences this boot's other timers meanwhile.
+    const auto epoch = ++epoch_;
     loop_.after(std::chrono::milliseconds(0), [this, epoch] {
       if (epoch == epoch_) cut_power(options_.power_cut.off_for);
     });
-    ++epoch_;
   }
 }
 
@@ -263,18 +264,20 @@ BoardReport VirtualBoard::report() {
   return r;
 }
 
+// Once power is cut (a torn flash operation) the CPU has stopped: nothing
+// more leaves the board, even though the agent's call is still unwinding.
 Status VirtualBoard::publish(std::string_view topic, std::span<const std::uint8_t> payload, std::uint8_t qos) {
-  if (!mqtt_) return Status::kIoError;
+  if (!mqtt_ || !flash_.power().on()) return Status::kIoError;
   return mqtt_->publish(topic, payload, qos) ? Status::kOk : Status::kIoError;
 }
 
 Status VirtualBoard::subscribe(std::string_view topic) {
-  if (!mqtt_) return Status::kIoError;
+  if (!mqtt_ || !flash_.power().on()) return Status::kIoError;
   return mqtt_->subscribe(topic, 1) ? Status::kOk : Status::kIoError;
 }
 
 Status VirtualBoard::unsubscribe(std::string_view topic) {
-  if (!mqtt_) return Status::kIoError;
+  if (!mqtt_ || !flash_.power().on()) return Status::kIoError;
   return mqtt_->unsubscribe(topic) ? Status::kOk : Status::kIoError;
 }
 
@@ -316,6 +319,10 @@ void VirtualBoard::start_self_test() {
   }
 }
 
-void VirtualBoard::log(agent::LogLevel, std::string_view line) { console_.line(line); }
+void VirtualBoard::log(agent::LogLevel level, std::string_view line) {
+  if (level == agent::LogLevel::kDebug && !options_.console_debug) return;
+  if (!flash_.power().on()) return;  // the CPU stopped with the power
+  console_.line(line);
+}
 
 }  // namespace otter::simboard

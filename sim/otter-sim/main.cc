@@ -131,6 +131,8 @@ struct RunArgs {
   std::uint32_t blocks_per_request = 0;
   std::uint32_t window = 0;
   bool aws_baseline = false;
+  bool plain = false;
+  bool debug = false;
   std::uint32_t self_test_timeout_ms = 0;
   std::int64_t cut_download_blocks = -1;
   std::int64_t cut_install_op = -1;
@@ -208,9 +210,11 @@ int run_boards(const RunArgs& a) {
     o.profile = &profile;
     o.name = name;
     o.mode = mode;
-    o.mqtt.ca_file = (tls_dir / "ca.pem").string();
-    o.mqtt.cert_file = (tls_dir / "cert.pem").string();
-    o.mqtt.key_file = (tls_dir / "key.pem").string();
+    if (!a.plain) {
+      o.mqtt.ca_file = (tls_dir / "ca.pem").string();
+      o.mqtt.cert_file = (tls_dir / "cert.pem").string();
+      o.mqtt.key_file = (tls_dir / "key.pem").string();
+    }
     o.code_verify_key = *key;
     o.agent = a.aws_baseline ? agent::AgentConfig::aws_baseline(name) : agent::AgentConfig{};
     if (a.block_size) o.agent.block_size = a.block_size;
@@ -219,6 +223,7 @@ int run_boards(const RunArgs& a) {
     if (a.self_test_timeout_ms) o.agent.self_test_timeout_ms = a.self_test_timeout_ms;
     o.console = (console_all || (a.console == "first" && i == 0)) ? stdout : nullptr;
     o.seed = a.seed + i;
+    o.console_debug = a.debug;
     if (a.cut_download_blocks >= 0) o.power_cut.during_download_after_blocks = static_cast<std::uint32_t>(a.cut_download_blocks);
     if (a.cut_install_op >= 0) o.power_cut.during_install_at_operation = static_cast<std::uint64_t>(a.cut_install_op);
     o.power_cut.off_for = std::chrono::milliseconds(a.power_off_ms);
@@ -357,6 +362,8 @@ int main(int argc, char** argv) {
   app.add_option("--blocks-per-request", a.blocks_per_request, "agent blocks per GetStream request");
   app.add_option("--window", a.window, "agent requests in flight");
   app.add_flag("--aws-baseline", a.aws_baseline, "AWS OTA library defaults (4 KiB, 1 block per request, 1 in flight)");
+  app.add_flag("--debug", a.debug, "show the agent's debug lines on the console (every block)");
+  app.add_flag("--plain", a.plain, "connect without TLS (a development listener started with --plain-port)");
   app.add_option("--self-test-timeout-ms", a.self_test_timeout_ms, "agent self-test timeout");
   app.add_option("--cut-during-download", a.cut_download_blocks, "cut power at the block write after N blocks");
   app.add_option("--cut-during-install", a.cut_install_op, "cut power at flash operation N of the install");

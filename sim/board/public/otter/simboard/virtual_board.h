@@ -40,6 +40,7 @@ struct BoardOptions {
   image::PublicKey code_verify_key;
   agent::AgentConfig agent;  // thing_name is filled from `name`
   std::FILE* console = stdout;
+  bool console_debug = false;  // also show the agent's debug lines (every block)
   std::uint64_t seed = 1;
   std::chrono::milliseconds self_test_duration{300};
   std::chrono::milliseconds watchdog{20000};  // resets a hung firmware
