@@ -63,7 +63,8 @@ void DeviceGateway::run() {
     {
       std::unique_lock lock(mutex_);
       wake_.wait_until(lock, next_tick, [&] { return stopping_ || !inbox_.empty(); });
-      if (stopping_) return;
+      // On stop, requests already taken from the broker are still answered.
+      if (stopping_ && inbox_.empty()) return;
       while (!inbox_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(inbox_.front()));
         inbox_.pop_front();
