@@ -31,7 +31,7 @@ TEST(Board, UnknownNameOrIdIsNull) {
   EXPECT_EQ(find_board(std::uint32_t{0}), nullptr);
 }
 
-static_assert(find_board("numaker-m2354") != nullptr, "usable at compile time");
+static_assert(find_board("numaker-m2354")->hardware_id == kHardwareNumakerM2354, "usable at compile time");
 
 }  // namespace
 }  // namespace otter::image

@@ -3,7 +3,7 @@
 #include "crypto_session.h"
 #include "mbedtls/memory_buffer_alloc.h"
 
-#if OTTER_IMAGE_THREADSAFE
+#if defined(OTTER_IMAGE_THREADSAFE)
 #include <mutex>
 #endif
 
@@ -13,7 +13,7 @@ namespace {
 alignas(8) std::uint8_t g_heap[kCryptoHeapSize];
 bool g_initialized = false;
 
-#if OTTER_IMAGE_THREADSAFE
+#if defined(OTTER_IMAGE_THREADSAFE)
 std::mutex g_mutex;  // a namespace-scope object: no threadsafe-statics needed
 void lock() { g_mutex.lock(); }
 void unlock() { g_mutex.unlock(); }

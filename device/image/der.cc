@@ -13,15 +13,25 @@ bool equal(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
 }
 
-// A positive DER INTEGER of at most 32 bytes of magnitude, left-padded.
-Status read_scalar(Reader& reader, std::array<std::uint8_t, 32>& out) {
-  OTTER_ASSIGN_OR_RETURN(auto bytes, reader.read(kInteger));
-  if (bytes.empty() || (bytes[0] & 0x80) != 0) return Status::kMalformed;  // empty or negative
-  if (bytes.size() > 1 && bytes[0] == 0 && (bytes[1] & 0x80) == 0) return Status::kMalformed;  // not minimal
-  if (bytes[0] == 0) bytes = bytes.subspan(1);
-  if (bytes.size() > out.size()) return Status::kMalformed;
+// A positive DER INTEGER of at most 32 bytes of magnitude at der[*pos],
+// left-padded into `out`. A signature is at most 72 bytes, so every DER
+// length in it is in short form (below 0x80).
+Status read_scalar(std::span<const std::uint8_t> der, std::size_t* pos, std::array<std::uint8_t, 32>& out) {
+  std::size_t at = *pos;
+  if (der.size() - at < 2 || der[at] != kInteger) return Status::kMalformed;
+  std::size_t length = der[at + 1];
+  at += 2;
+  if (length == 0 || length > der.size() - at) return Status::kMalformed;  // also rejects long form
+  if ((der[at] & 0x80) != 0) return Status::kMalformed;                     // negative
+  *pos = at + length;
+  if (der[at] == 0 && length > 1) {
+    if ((der[at + 1] & 0x80) == 0) return Status::kMalformed;  // leading zero not needed: not minimal
+    ++at;
+    --length;
+  }
+  if (length > out.size()) return Status::kMalformed;
   out.fill(0);
-  std::copy(bytes.begin(), bytes.end(), out.end() - static_cast<std::ptrdiff_t>(bytes.size()));
+  std::copy_n(der.begin() + static_cast<std::ptrdiff_t>(at), length, out.end() - static_cast<std::ptrdiff_t>(length));
   return Status::kOk;
 }
 
@@ -105,14 +115,12 @@ Status Reader::skip() {
 }
 
 Result<SignatureScalars> decode_signature(std::span<const std::uint8_t> der) {
-  Reader outer(der);
-  OTTER_ASSIGN_OR_RETURN(auto body, outer.read(kSequence));
-  if (!outer.at_end()) return Status::kMalformed;
-  Reader fields(body);
+  if (der.size() < 2 || der[0] != kSequence || der[1] >= 0x80 || der[1] != der.size() - 2) return Status::kMalformed;
   SignatureScalars sig;
-  OTTER_TRY(read_scalar(fields, sig.r));
-  OTTER_TRY(read_scalar(fields, sig.s));
-  if (!fields.at_end()) return Status::kMalformed;
+  std::size_t pos = 2;
+  OTTER_TRY(read_scalar(der, &pos, sig.r));
+  OTTER_TRY(read_scalar(der, &pos, sig.s));
+  if (pos != der.size()) return Status::kMalformed;
   return sig;
 }
 

@@ -18,28 +18,28 @@ class MappedFlash : public otter::flash::FlashDevice {
   }
   otter::Status program(std::uint32_t, std::span<const std::uint8_t>) override { return otter::Status::kUnsupported; }
   otter::Status erase(std::uint32_t, std::uint32_t) override { return otter::Status::kUnsupported; }
+  // Never heap-allocated; defining this keeps the deleting destructor that a
+  // virtual destructor implies from referencing the global operator delete.
+  static void operator delete(void*, std::size_t) {}
 };
-
-volatile std::uint8_t g_input[128];  // stands for the key and signature received at run time
 
 }  // namespace
 
+// Stand for the key, certificate and signature a device receives at run time
+// (external linkage, so the compiler cannot fold them).
+otter::image::PublicKey g_key;
+std::uint8_t g_signature[otter::image::kMaxSignatureSize];
+std::uint8_t g_certificate[600];
+
 int main() {
-  static MappedFlash flash;
+  MappedFlash flash;  // not static: a static with a destructor would pull in atexit()
   const otter::flash::Partition staging(flash, 0x40000, 0x38000, "staging");
-  std::uint8_t signature[otter::image::kMaxSignatureSize];
-  for (std::size_t i = 0; i < sizeof(signature); ++i) signature[i] = g_input[i];
 #ifdef OTTER_FOOTPRINT_FULL
-  std::uint8_t pem[128];
-  for (std::size_t i = 0; i < sizeof(pem); ++i) pem[i] = g_input[i];
-  const auto key = otter::image::parse_public_key(pem);
+  const auto key = otter::image::parse_public_key(g_certificate);
   const auto descriptor = otter::image::read_descriptor(staging);
   if (!key.ok() || !descriptor.ok()) return 1;
-  return static_cast<int>(
-      otter::image::verify_image(staging, descriptor->image_size, signature, *key));
+  return static_cast<int>(otter::image::verify_image(staging, descriptor->image_size, g_signature, *key));
 #else
-  otter::image::PublicKey key;
-  for (std::size_t i = 0; i < key.point.size(); ++i) key.point[i] = g_input[i];
-  return static_cast<int>(otter::image::verify_image(staging, 0x38000, signature, key));
+  return static_cast<int>(otter::image::verify_image(staging, 0x38000, g_signature, g_key));
 #endif
 }

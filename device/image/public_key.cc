@@ -21,26 +21,35 @@ std::string_view as_text(std::span<const std::uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
+// text[from, to) without std::string_view::substr, which may throw.
+std::string_view slice(std::string_view text, std::size_t from, std::size_t to) {
+  return {text.data() + from, to - from};
+}
+
 // The base64 body of the first "-----BEGIN <label>-----" block whose label is
 // CERTIFICATE or PUBLIC KEY.
 Result<std::string_view> pem_body(std::string_view text) {
   constexpr std::string_view kBegin = "-----BEGIN ";
+  constexpr std::string_view kEnd = "-----END ";
   constexpr std::string_view kDashes = "-----";
   const std::size_t begin = text.find(kBegin);
   if (begin == std::string_view::npos) return Status::kMalformed;
   const std::size_t label_start = begin + kBegin.size();
   const std::size_t label_end = text.find(kDashes, label_start);
   if (label_end == std::string_view::npos) return Status::kMalformed;
-  const std::string_view label = text.substr(label_start, label_end - label_start);
+  const std::string_view label = slice(text, label_start, label_end);
   if (label != "CERTIFICATE" && label != "PUBLIC KEY") return Status::kUnsupported;
   const std::size_t body_start = label_end + kDashes.size();
-  const std::size_t end = text.find("-----END ", body_start);
+  const std::size_t end = text.find(kEnd, body_start);
   if (end == std::string_view::npos) return Status::kMalformed;
-  const std::string_view end_line = text.substr(end + 9);
-  if (end_line.substr(0, label.size()) != label || end_line.substr(label.size(), kDashes.size()) != kDashes) {
+  // The END line must name the same label.
+  const std::size_t end_label = end + kEnd.size();
+  if (text.size() - end_label < label.size() + kDashes.size() ||
+      slice(text, end_label, end_label + label.size()) != label ||
+      slice(text, end_label + label.size(), end_label + label.size() + kDashes.size()) != kDashes) {
     return Status::kMalformed;
   }
-  return text.substr(body_start, end - body_start);
+  return slice(text, body_start, end);
 }
 
 Status check_on_curve(const PublicKey& key) {

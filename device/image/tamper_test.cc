@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <vector>
@@ -17,7 +18,16 @@ namespace otter::image {
 namespace {
 
 constexpr std::uint32_t kImageSize = 448 * 1024;
+// Each flip is a full verify_image: 448 KiB hashed through 256-byte reads plus
+// an ECDSA verification, about 5 ms optimized. Sanitizer builds run mbedTLS
+// unoptimized (about 45 ms per flip), and there check memory safety of the
+// same path, so they sample fewer positions; the optimized build meets the
+// acceptance figure of at least 2,000.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr std::size_t kSampledFlips = 256;
+#else
 constexpr std::size_t kSampledFlips = 2048;
+#endif
 
 class TamperTest : public ::testing::Test {
  protected:
@@ -78,6 +88,8 @@ TEST_F(TamperTest, EverySampledSingleByteFlipIsRejected) {
     }
     byte = original;
   }
+  std::printf("tamper: %zu single-byte flips of a %u-byte image, %zu accepted\n", positions.size(), kImageSize,
+              accepted);
   EXPECT_EQ(accepted, 0u);
   EXPECT_EQ(verify_image(area, kImageSize, *signature_, key), Status::kOk);  // restored
 }
