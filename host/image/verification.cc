@@ -23,7 +23,7 @@ std::string key_problem(Status status) {
     case Status::kBadKey:
       return "holds a point that is not on the P-256 curve";
     case Status::kBufferTooSmall:
-      return "is larger than a device accepts (certificate over 2 KiB)";
+      return "is larger than a device accepts (DER over 1.5 KiB)";
     default:
       return "is not a PEM/DER certificate or public key";
   }
