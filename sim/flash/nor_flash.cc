@@ -14,15 +14,15 @@ Status NorFlash::program(std::uint32_t address, std::span<const std::uint8_t> da
     ++counters_.misaligned;
     return Status::kMisaligned;
   }
-  for (std::uint32_t i = 0; i < size; ++i) {
-    if (get(address + i) != geometry_.erased_value) {
-      ++counters_.not_erased;
-      last_not_erased_address_ = address + i;
-      return Status::kNotErased;
-    }
+  if (!erased(address, size)) {
+    ++counters_.not_erased;
+    std::uint32_t first = address;
+    while (get(first) == geometry_.erased_value) ++first;
+    last_not_erased_address_ = first;
+    return Status::kNotErased;
   }
   bool torn = false;
-  OTTER_TRY(begin(torn));
+  OTTER_TRY(begin(PowerSupply::Operation::kProgram, torn));
   ++counters_.programs;
   counters_.bytes_programmed += size;
   counters_.time_us += time_.program_us(size);
@@ -30,7 +30,7 @@ Status NorFlash::program(std::uint32_t address, std::span<const std::uint8_t> da
     tear_program(address, data);
     return Status::kIoError;
   }
-  for (std::uint32_t i = 0; i < size; ++i) set(address + i, data[i]);
+  poke(address, data);
   return Status::kOk;
 }
 
@@ -43,7 +43,7 @@ Status NorFlash::erase(std::uint32_t address, std::uint32_t length) {
     return Status::kMisaligned;
   }
   bool torn = false;
-  OTTER_TRY(begin(torn));
+  OTTER_TRY(begin(PowerSupply::Operation::kErase, torn));
   ++counters_.erases;
   counters_.units_erased += length / unit;
   counters_.time_us += time_.erase_us(length / unit);

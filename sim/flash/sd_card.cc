@@ -27,13 +27,13 @@ Status SdCard::program(std::uint32_t address, std::span<const std::uint8_t> data
     return Status::kMisaligned;
   }
   bool torn = false;
-  OTTER_TRY(begin(torn));
+  OTTER_TRY(begin(PowerSupply::Operation::kProgram, torn));
   ++counters_.programs;
   counters_.bytes_programmed += size;
   counters_.time_us += time_.program_us(size);
   std::uint32_t complete = size;
   if (torn) complete = static_cast<std::uint32_t>(random_below(size / kBlockSize)) * kBlockSize;
-  for (std::uint32_t i = 0; i < complete; ++i) set(address + i, data[i]);
+  poke(address, data.first(complete));
   if (!torn) return Status::kOk;
   // The block in progress: old, new, or garbage.
   const std::uint64_t how = random_below(3);

@@ -40,21 +40,57 @@ void SimulatedMemory::drop(std::uint32_t address, std::uint32_t length) {
   }
 }
 
-void SimulatedMemory::peek(std::uint32_t address, std::span<std::uint8_t> out) const {
-  for (std::size_t i = 0; i < out.size() && in_range(address, i + 1); ++i) {
-    out[i] = get(address + static_cast<std::uint32_t>(i));
+// Whole-chunk segments, so a 4 KiB access costs one lookup, not 4096.
+template <typename F>
+void SimulatedMemory::for_each_segment(std::uint32_t address, std::size_t length, F&& f) const {
+  while (length > 0) {
+    const std::uint32_t index = address / chunk_size_;
+    const std::uint32_t offset = address % chunk_size_;
+    const std::size_t n = std::min<std::size_t>(length, chunk_size_ - offset);
+    f(index, offset, n);
+    address += static_cast<std::uint32_t>(n);
+    length -= n;
   }
+}
+
+void SimulatedMemory::peek(std::uint32_t address, std::span<std::uint8_t> out) const {
+  if (!in_range(address, out.size())) return;
+  std::size_t done = 0;
+  for_each_segment(address, out.size(), [&](std::uint32_t index, std::uint32_t offset, std::size_t n) {
+    const auto it = chunks_.find(index);
+    if (it == chunks_.end()) {
+      std::fill_n(out.begin() + static_cast<std::ptrdiff_t>(done), n, geometry_.erased_value);
+    } else {
+      std::copy_n(it->second->begin() + offset, n, out.begin() + static_cast<std::ptrdiff_t>(done));
+    }
+    done += n;
+  });
 }
 
 void SimulatedMemory::poke(std::uint32_t address, std::span<const std::uint8_t> data) {
-  for (std::size_t i = 0; i < data.size() && in_range(address, i + 1); ++i) {
-    set(address + static_cast<std::uint32_t>(i), data[i]);
-  }
+  if (!in_range(address, data.size())) return;
+  std::size_t done = 0;
+  for_each_segment(address, data.size(), [&](std::uint32_t index, std::uint32_t offset, std::size_t n) {
+    std::copy_n(data.begin() + static_cast<std::ptrdiff_t>(done), n, writable_chunk(index).begin() + offset);
+    done += n;
+  });
 }
 
-Status SimulatedMemory::begin(bool& torn) {
+bool SimulatedMemory::erased(std::uint32_t address, std::size_t length) const {
+  bool all = true;
+  for_each_segment(address, length, [&](std::uint32_t index, std::uint32_t offset, std::size_t n) {
+    const auto it = chunks_.find(index);
+    if (!all || it == chunks_.end()) return;
+    const auto first = it->second->begin() + offset;
+    all = std::all_of(first, first + static_cast<std::ptrdiff_t>(n),
+                      [this](std::uint8_t b) { return b == geometry_.erased_value; });
+  });
+  return all;
+}
+
+Status SimulatedMemory::begin(PowerSupply::Operation operation, bool& torn) {
   torn = false;
-  switch (power_.begin_operation()) {
+  switch (power_.begin_operation(operation)) {
     case PowerSupply::Verdict::kOff: ++counters_.refused; return Status::kIoError;
     case PowerSupply::Verdict::kTear:
       ++counters_.torn;
@@ -68,7 +104,7 @@ Status SimulatedMemory::begin(bool& torn) {
 Status SimulatedMemory::read_impl(std::uint32_t address, std::span<std::uint8_t> out) {
   if (!in_range(address, out.size())) return Status::kOutOfRange;
   bool torn = false;
-  OTTER_TRY(begin(torn));
+  OTTER_TRY(begin(PowerSupply::Operation::kRead, torn));
   if (torn) return Status::kIoError;  // power went during the read: nothing changes
   ++counters_.reads;
   counters_.bytes_read += out.size();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 
@@ -16,6 +17,12 @@ class PowerSupply {
   explicit PowerSupply(std::uint64_t seed = 1) : random_(seed) {}
 
   enum class Verdict : std::uint8_t { kRun, kTear, kOff };
+  enum class Operation : std::uint8_t { kRead, kProgram, kErase };
+
+  // Called for every operation that starts with power on (index, kind), in
+  // order: lets a test learn what an algorithm does before choosing cuts.
+  using Trace = std::function<void(std::uint64_t index, Operation operation)>;
+  void set_trace(Trace trace) { trace_ = std::move(trace); }
 
   // Arms a cut at the operation with this 0-based index (counted from now).
   void cut_at(std::uint64_t operation) { cut_at_ = operations_ + operation; }
@@ -30,9 +37,10 @@ class PowerSupply {
   std::uint64_t operations() const { return operations_; }
 
   // Called by a memory at the start of each operation.
-  Verdict begin_operation() {
+  Verdict begin_operation(Operation operation) {
     if (!on_) return Verdict::kOff;
     const std::uint64_t index = operations_++;
+    if (trace_) trace_(index, operation);
     if (cut_at_ && index == *cut_at_) {
       on_ = false;
       cut_at_.reset();
@@ -47,6 +55,7 @@ class PowerSupply {
 
  private:
   std::mt19937_64 random_;
+  Trace trace_;
   std::optional<std::uint64_t> cut_at_;
   std::uint64_t operations_ = 0;
   bool on_ = true;

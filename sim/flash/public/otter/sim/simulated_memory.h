@@ -50,6 +50,8 @@ class SimulatedMemory : public flash::FlashDevice {
     return address <= geometry_.size && length <= geometry_.size - address;
   }
   std::uint8_t get(std::uint32_t address) const;
+  // True when every byte of the range reads as erased.
+  bool erased(std::uint32_t address, std::size_t length) const;
   void set(std::uint32_t address, std::uint8_t value);
   // Drops the chunks of [address, address + length) (chunk-aligned): they read erased.
   void drop(std::uint32_t address, std::uint32_t length);
@@ -58,7 +60,7 @@ class SimulatedMemory : public flash::FlashDevice {
 
   // Checks power at the start of an operation; kOk to proceed, kIoError when
   // off. `torn` tells the caller to leave its range half done.
-  Status begin(bool& torn);
+  Status begin(PowerSupply::Operation operation, bool& torn);
   Status read_impl(std::uint32_t address, std::span<std::uint8_t> out);
 
   flash::Geometry geometry_;
@@ -69,6 +71,8 @@ class SimulatedMemory : public flash::FlashDevice {
 
  private:
   std::vector<std::uint8_t>& writable_chunk(std::uint32_t index);
+  template <typename F>
+  void for_each_segment(std::uint32_t address, std::size_t length, F&& f) const;
 
   std::string name_;
   std::uint32_t chunk_size_;
