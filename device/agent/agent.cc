@@ -204,7 +204,7 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
     end_job(JobStatus::kRejected, protocol::to_string(message.document_error), 0);
     return;
   }
-  const std::uint64_t blocks = (static_cast<std::uint64_t>(job_.file.size) + config_.block_size - 1) / config_.block_size;
+  const std::uint32_t blocks = job_.file.size / config_.block_size + (job_.file.size % config_.block_size != 0 ? 1 : 0);
   if (job_.file.size > layout_.staging.size() || blocks > kMaxBlocks) {
     end_job(JobStatus::kRejected, "image too large", job_.file.size);
     return;
@@ -213,7 +213,7 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
     end_job(JobStatus::kRejected, "image too small", job_.file.size);
     return;
   }
-  block_count_ = static_cast<std::uint32_t>(blocks);
+  block_count_ = blocks;
   begin_download();
 }
 
@@ -259,8 +259,9 @@ Status Agent::prepare_staging() {
       OTTER_TRY(staging_.erase_range(offset, block_length(i)));
       if (unit != 0) {
         const std::uint32_t from = offset / unit * unit;
-        const std::uint64_t to = (static_cast<std::uint64_t>(offset) + block_length(i) + unit - 1) / unit * unit;
-        for (std::uint32_t b = from / config_.block_size; b < block_count_ && static_cast<std::uint64_t>(b) * config_.block_size < to; ++b)
+        // Partitions are far below 4 GiB: 32-bit arithmetic cannot overflow here.
+        const std::uint32_t to = (offset + block_length(i) + unit - 1) / unit * unit;
+        for (std::uint32_t b = from / config_.block_size; b < block_count_ && b * config_.block_size < to; ++b)
           received_->clear(b);
       }
       rebased = true;
@@ -395,7 +396,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
     std::array<char, 96> json{};
     if (const auto n = protocol::encode_progress(json, received, block_count_); n.ok())
       publish_update({json.data(), *n}, 0);
-    LogLine(app_, LogLevel::kInfo) << "progress " << static_cast<std::uint32_t>(100ULL * received / block_count_)
+    LogLine(app_, LogLevel::kInfo) << "progress " << received * 100 / block_count_
                                    << "% (" << received << "/" << block_count_ << " blocks)";
   }
   if (!check_descriptor()) return;

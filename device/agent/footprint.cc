@@ -11,6 +11,8 @@ using namespace otter;
 
 class NullFlash final : public flash::FlashDevice {
  public:
+  // Keeps the deleting destructor from referencing the global operator delete.
+  static void operator delete(void*, std::size_t) {}
   flash::Geometry geometry() const override { return {.size = 1 << 20, .erase_size = 4096, .program_size = 1, .program_page = 256}; }
   Status read(std::uint32_t, std::span<std::uint8_t> out) override {
     for (auto& b : out) b = 0xFF;
@@ -22,6 +24,7 @@ class NullFlash final : public flash::FlashDevice {
 
 class Port final : public agent::Transport, public agent::Clock, public agent::Application, public agent::Bootloader {
  public:
+  static void operator delete(void*, std::size_t) {}
   Status publish(std::string_view, std::span<const std::uint8_t>, std::uint8_t) override { return Status::kOk; }
   Status subscribe(std::string_view) override { return Status::kOk; }
   Status unsubscribe(std::string_view) override { return Status::kOk; }

@@ -14,6 +14,18 @@ Status StagingWriter::check_geometry() const {
   return Status::kOk;
 }
 
+Status StagingWriter::erase_range(std::uint32_t offset, std::uint32_t length) {
+  // 32-bit arithmetic (partitions are far below 4 GiB): no 64-bit division
+  // helpers in the firmware.
+  const std::uint32_t unit = staging_.geometry().erase_size;
+  if (length == 0 || unit == 0) return Status::kOk;
+  if (offset > staging_.size() || length > staging_.size() - offset) return Status::kOutOfRange;
+  const std::uint32_t start = offset / unit * unit;
+  std::uint32_t end = (offset + length + unit - 1) / unit * unit;
+  if (end > staging_.size()) end = staging_.size();
+  return staging_.erase(start, end - start);
+}
+
 Status StagingWriter::write(std::uint32_t offset, std::span<const std::uint8_t> data) {
   const flash::Geometry g = staging_.geometry();
   if (g.program_size == 0 || g.program_size > kMaxProgramUnit || offset % g.program_size != 0)

@@ -37,7 +37,8 @@ JsonType JsonDocument::type(int token) const {
 std::string_view JsonDocument::raw(int token) const {
   if (type(token) == JsonType::kNone) return {};
   const jsmntok_t& t = tokens_[static_cast<std::size_t>(token)];
-  return text_.substr(static_cast<std::size_t>(t.start), static_cast<std::size_t>(t.end - t.start));
+  // Built directly: substr() would pull in the exception-throwing path.
+  return {text_.data() + t.start, static_cast<std::size_t>(t.end - t.start)};
 }
 
 int JsonDocument::size(int token) const {
@@ -78,12 +79,13 @@ Result<std::uint64_t> JsonDocument::unsigned_value(int token, std::uint64_t max)
   if (type(token) != JsonType::kPrimitive) return Status::kMalformed;
   const std::string_view text = raw(token);
   if (text.empty() || text.size() > 20) return Status::kMalformed;
+  if (max > UINT32_MAX) max = UINT32_MAX;  // keeps the check below free of 64-bit division
   std::uint64_t value = 0;
   for (const char c : text) {
     if (c < '0' || c > '9') return Status::kMalformed;
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (max - digit) / 10) return Status::kMalformed;
-    value = value * 10 + digit;
+    // value <= 2^32 before the step, so value * 10 + 9 cannot overflow.
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    if (value > max) return Status::kMalformed;
   }
   return value;
 }

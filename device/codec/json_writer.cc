@@ -82,7 +82,7 @@ JsonWriter& JsonWriter::close_string() {
   return *this;
 }
 
-JsonWriter& JsonWriter::number(std::uint64_t value) {
+JsonWriter& JsonWriter::number(std::uint32_t value) {
   separator();
   char digits[20];
   int n = 0;

@@ -35,7 +35,7 @@ struct Builder {
 std::string_view format_suffix(StreamFormat format) { return format == StreamFormat::kJson ? "json" : "cbor"; }
 
 bool consume(std::string_view& s, std::string_view prefix) {
-  if (s.substr(0, prefix.size()) != prefix) return false;
+  if (s.size() < prefix.size() || std::string_view(s.data(), prefix.size()) != prefix) return false;
   s.remove_prefix(prefix.size());
   return true;
 }
@@ -84,7 +84,7 @@ Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
     if (topic == "$next/get/rejected") return TopicMatch{TopicKind::kNextGetRejected};
     const std::size_t slash = topic.find('/');
     if (slash == std::string_view::npos) return Status::kNotFound;
-    match.name = topic.substr(0, slash);
+    match.name = std::string_view(topic.data(), slash);
     topic.remove_prefix(slash);
     if (!valid_name(match.name, kMaxJobId)) return Status::kNotFound;
     if (topic == "/update/accepted") {
@@ -99,7 +99,7 @@ Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
   if (consume(topic, "/streams/")) {
     const std::size_t slash = topic.find('/');
     if (slash == std::string_view::npos) return Status::kNotFound;
-    match.name = topic.substr(0, slash);
+    match.name = std::string_view(topic.data(), slash);
     topic.remove_prefix(slash);
     if (!valid_name(match.name, kMaxStreamName)) return Status::kNotFound;
     if (consume(topic, "/data/")) {

@@ -25,9 +25,9 @@ class StagingWriter {
 
   Status check_geometry() const;
   // Erases the erase units covering the first `size` bytes.
-  Status erase(std::uint32_t size) { return staging_.erase_covering(0, size); }
-  // Erases the units covering [offset, offset + length).
-  Status erase_range(std::uint32_t offset, std::uint32_t length) { return staging_.erase_covering(offset, length); }
+  Status erase(std::uint32_t size) { return erase_range(0, size); }
+  // Erases the units covering [offset, offset + length), clamped to the bank.
+  Status erase_range(std::uint32_t offset, std::uint32_t length);
   Result<bool> is_erased(std::uint32_t offset, std::uint32_t length) const { return staging_.is_erased(offset, length); }
   // `offset` must be a multiple of the program unit.
   Status write(std::uint32_t offset, std::span<const std::uint8_t> data);

@@ -41,7 +41,7 @@ class JsonDocument {
   int skip(int token) const;
 
   // Typed accessors: kNotFound when token is kNone, kMalformed on a type
-  // mismatch or value out of range.
+  // mismatch or value out of range (unsigned values are at most 32 bits).
   Result<std::uint64_t> unsigned_value(int token, std::uint64_t max = UINT32_MAX) const;
   Result<bool> bool_value(int token) const;
   // A string token's raw view, refusing escapes (for identifiers that AWS
@@ -67,7 +67,7 @@ class JsonWriter {
   JsonWriter& end_object();
   JsonWriter& key(std::string_view name);
   JsonWriter& string(std::string_view value);
-  JsonWriter& number(std::uint64_t value);
+  JsonWriter& number(std::uint32_t value);
   // A string value written by the caller piece by piece: open, append..., close.
   JsonWriter& open_string();
   JsonWriter& append(std::string_view value);  // escaped
