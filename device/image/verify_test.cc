@@ -40,6 +40,26 @@ TEST_F(VerifyTest, Sha256BeyondAreaIsOutOfRange) {
   EXPECT_EQ(sha256_of(flash.whole(), static_cast<std::uint32_t>(image.size() + 1)).status(), Status::kOutOfRange);
 }
 
+// Flash that fails every read at or beyond `bad_from`.
+class FailingFlash : public MemoryFlash {
+ public:
+  FailingFlash(std::vector<std::uint8_t> bytes, std::uint32_t bad_from) : MemoryFlash(std::move(bytes)), bad_from_(bad_from) {}
+  Status read(std::uint32_t address, std::span<std::uint8_t> out) override {
+    if (address + out.size() > bad_from_) return Status::kIoError;
+    return MemoryFlash::read(address, out);
+  }
+
+ private:
+  std::uint32_t bad_from_;
+};
+
+TEST_F(VerifyTest, FlashReadErrorIsReportedNotHashedOver) {
+  FailingFlash flash(image, 10000);
+  EXPECT_EQ(sha256_of(flash.whole(), static_cast<std::uint32_t>(image.size())).status(), Status::kIoError);
+  EXPECT_EQ(verify_image(flash.whole(), static_cast<std::uint32_t>(image.size()), signature, signer.device_key()),
+            Status::kIoError);
+}
+
 TEST_F(VerifyTest, OpenSslSignatureVerifiesOnDevice) {
   MemoryFlash flash(image);
   Digest digest{};
