@@ -73,7 +73,8 @@ Result<StateRecord> decode_record(std::span<const std::uint8_t, kRecordSize> byt
   if (get32(p) != kRecordMagic || p[4] != kRecordFormat) return Status::kCorrupt;
   if (get32(p + kCrcOffset) != crc32(std::span<const std::uint8_t>(p, kCrcOffset))) return Status::kCorrupt;
   if (p[5] < static_cast<std::uint8_t>(Phase::kIdle) || p[5] > static_cast<std::uint8_t>(Phase::kTrialFailed) ||
-      p[6] > 1 || p[7] > static_cast<std::uint8_t>(Status::kInternal) || p[17] > image::kMaxSignatureSize) {
+      p[6] > 1 || p[7] > static_cast<std::uint8_t>(Status::kInternal) || p[17] > image::kMaxSignatureSize ||
+      get32(p + 8) == 0 || get32(p + 8) == 0xFFFFFFFF) {  // sequences start at 1 and can never wrap
     return Status::kCorrupt;
   }
   StateRecord record;

@@ -133,6 +133,9 @@ class Replay {
     }
     auto status = board_.boot_until_bootable(4);
     if (!status.ok()) return std::string("no bootable image: ") + to_string(status.status());
+    // Whatever a cut left behind, nothing ever programs over non-erased flash.
+    const sim::FlashCounters counters = board_.flash().counters();
+    if (counters.not_erased != 0 || counters.misaligned != 0) return "programmed over non-erased or misaligned flash";
     return check(s, *status);
   }
 
