@@ -71,14 +71,22 @@ TEST_F(TamperTest, UntouchedImageVerifies) {
   EXPECT_EQ(verify_image(flash.whole(), kImageSize, *signature_, signer_->device_key()), Status::kOk);
 }
 
-TEST_F(TamperTest, EverySampledSingleByteFlipIsRejected) {
+// The sampled positions are split into shards, one ctest entry each, so the
+// work spreads over cores and no single test runs long.
+constexpr std::size_t kShards = 4;
+
+class TamperFlipTest : public TamperTest, public ::testing::WithParamInterface<std::size_t> {};
+
+TEST_P(TamperFlipTest, EverySampledSingleByteFlipIsRejected) {
   MemoryFlash flash(*image_);
   const auto area = flash.whole();
   const PublicKey key = signer_->device_key();
-  const auto positions = flip_positions();
-  ASSERT_GE(positions.size(), kSampledFlips);
+  const auto all = flip_positions();
+  ASSERT_GE(all.size(), kSampledFlips);
+  std::size_t tried = 0;
   std::size_t accepted = 0;
-  for (const std::uint32_t at : positions) {
+  for (std::size_t i = GetParam(); i < all.size(); i += kShards) {
+    const std::uint32_t at = all[i];
     auto& byte = flash.bytes()[at];
     const std::uint8_t original = byte;
     byte = static_cast<std::uint8_t>(original ^ (1u << (at % 8)));  // vary the flipped bit too
@@ -87,12 +95,15 @@ TEST_F(TamperTest, EverySampledSingleByteFlipIsRejected) {
       ADD_FAILURE() << "flip at " << at << " not rejected";
     }
     byte = original;
+    ++tried;
   }
-  std::printf("tamper: %zu single-byte flips of a %u-byte image, %zu accepted\n", positions.size(), kImageSize,
-              accepted);
+  std::printf("tamper shard %zu/%zu: %zu of %zu single-byte flips of a %u-byte image, %zu accepted\n", GetParam() + 1,
+              kShards, tried, all.size(), kImageSize, accepted);
   EXPECT_EQ(accepted, 0u);
   EXPECT_EQ(verify_image(area, kImageSize, *signature_, key), Status::kOk);  // restored
 }
+
+INSTANTIATE_TEST_SUITE_P(Shards, TamperFlipTest, ::testing::Range<std::size_t>(0, kShards));
 
 TEST_F(TamperTest, EveryTruncationTriedIsRejected) {
   MemoryFlash flash(*image_);
