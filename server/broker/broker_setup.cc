@@ -3,6 +3,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <sstream>
+
 #include "otter/crypto/openssl.h"
 #include "otter/pki/certificate_info.h"
 #include "otter/pki/files.h"
@@ -66,6 +68,33 @@ BrokerSetup prepare_broker(const fs::path& data_dir, const BrokerSetupOptions& o
   config.service_identity = std::string(pki::kServiceIdentity);
   write_broker_config(config);
   return setup;
+}
+
+std::optional<BrokerConfig> config_of_data_dir(const fs::path& data_dir) {
+  const BrokerPaths paths{data_dir / "broker"};
+  if (!fs::exists(paths.config())) return std::nullopt;
+  std::istringstream conf(pki::read_file(paths.config()));
+  const pki::PkiPaths pki{data_dir / "pki"};
+  BrokerConfig config;
+  config.dir = paths.dir;
+  config.ca_file = pki.ca_certificate();
+  config.cert_file = pki.broker_certificate();
+  config.key_file = pki.broker_private_key();
+  config.crl_file = pki.crl();
+  // The TLS listener is the first one render_mosquitto_conf() writes.
+  for (std::string line; std::getline(conf, line);) {
+    std::istringstream words(line);
+    std::string keyword;
+    unsigned port = 0;
+    std::string address;
+    if (words >> keyword && keyword == "listener" && words >> port) {
+      if (port == 0 || port > 65535) return std::nullopt;
+      config.tls_port = static_cast<std::uint16_t>(port);
+      if (words >> address) config.bind_address = address;
+      return config;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace otter::broker

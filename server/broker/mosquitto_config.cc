@@ -72,9 +72,12 @@ std::string render_mosquitto_conf(const BrokerConfig& config) {
       // Only the development listener admits clients without a certificate;
       // on the TLS listener every client has its CN as username.
       << "allow_anonymous " << (config.plain_port ? "true" : "false") << "\n"
-      << "allow_zero_length_clientid false\n"
+      // A client may send an empty id: use_username_as_clientid replaces it
+      // with the CN anyway (mosquitto_pub/sub send none by default).
+      << "allow_zero_length_clientid true\n"
       << "acl_file " << config_path(paths.acl(), "ACL file") << "\n"
       << "user " << current_user() << "\n"
+      << "pid_file " << config_path(paths.pid_file(), "pid file") << "\n"
       << "\n# Queues: the default 1000 messages silently drops under OTA load.\n"
       << "max_queued_messages " << config.max_queued_messages << "\n"
       << "max_queued_bytes " << config.max_queued_bytes << "\n"

@@ -106,6 +106,16 @@ TEST_F(MosquittoConfigTest, RefusesBadPortsAndIdentities) {
   EXPECT_THROW(render_mosquitto_conf(config), BrokerConfigError);
 }
 
+TEST_F(MosquittoConfigTest, TheConfigOfADataDirIsReadBackFromItsConf) {
+  const auto config = config_of_data_dir(dir_.path());
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->tls_port, 18883);
+  EXPECT_EQ(config->bind_address, "127.0.0.1");
+  EXPECT_EQ(config->dir, setup_.broker.dir);
+  TempDir empty;
+  EXPECT_FALSE(config_of_data_dir(empty.path()));
+}
+
 TEST_F(MosquittoConfigTest, SetupKeepsExistingCertificatesAndKeys) {
   const std::string broker_key = pki::read_file(setup_.pki.broker_private_key());
   const std::string service_cert = pki::read_file(setup_.pki.service_certificate());

@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <thread>
@@ -106,6 +108,34 @@ bool broker_served_probe(const std::string& host, std::uint16_t port, std::chron
   }
   if (addresses != nullptr) ::freeaddrinfo(addresses);
   return served;
+}
+
+// After a SIGHUP: the log line says the reload started; a probe served
+// afterwards says it finished.
+void wait_for_reload(const MosquittoOptions& options, size_t reloads_before, std::chrono::milliseconds timeout,
+                     const std::function<bool()>& alive) {
+  const auto deadline = Clock::now() + timeout;
+  auto tail = [&] { return tail_of(options.log_file, 2000); };
+  while (reload_lines(options.log_file) <= reloads_before) {
+    if (!alive()) throw BrokerProcessError("mosquitto exited while reloading:\n" + tail());
+    if (Clock::now() > deadline) throw BrokerProcessError("mosquitto did not reload in time:\n" + tail());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!broker_served_probe(options.host, options.port, timeout)) {
+    throw BrokerProcessError("mosquitto did not finish reloading in time:\n" + tail());
+  }
+}
+
+// The pid in `pid_file` when it names a live mosquitto process (a stale file
+// may name a recycled pid).
+std::optional<pid_t> live_mosquitto_pid(const std::filesystem::path& pid_file) {
+  std::ifstream in(pid_file);
+  long pid = 0;
+  if (!(in >> pid) || pid <= 0) return std::nullopt;
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  if (!std::getline(comm, name) || name != "mosquitto") return std::nullopt;
+  return static_cast<pid_t>(pid);
 }
 
 }  // namespace
@@ -231,17 +261,7 @@ void MosquittoProcess::reload_and_wait(std::chrono::milliseconds timeout) {
   if (options_.log_file.empty()) throw BrokerProcessError("reload_and_wait needs MosquittoOptions.log_file");
   const size_t before = reload_lines(options_.log_file);
   reload();
-  const auto deadline = Clock::now() + timeout;
-  while (reload_lines(options_.log_file) <= before) {
-    if (!running()) throw BrokerProcessError("mosquitto exited while reloading:\n" + console_tail());
-    if (Clock::now() > deadline) throw BrokerProcessError("mosquitto did not reload in time:\n" + console_tail());
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  // The line is written when the reload starts; a connection served after it
-  // is served after the reload finished.
-  if (!broker_served_probe(options_.host, options_.port, timeout)) {
-    throw BrokerProcessError("mosquitto did not finish reloading in time:\n" + console_tail());
-  }
+  wait_for_reload(options_, before, timeout, [this] { return running(); });
 }
 
 bool MosquittoProcess::running() {
@@ -259,6 +279,18 @@ std::string MosquittoProcess::console_tail() const {
   const std::string log_text = tail_of(options_.log_file, 2000);
   if (!log_text.empty()) text += "\n--- " + options_.log_file.string() + " ---\n" + log_text;
   return text.empty() ? "(no output; see the broker log)" : text;
+}
+
+bool reload_running_broker(const BrokerConfig& config, std::chrono::milliseconds timeout) {
+  const auto options = options_for(config);
+  const auto pid = live_mosquitto_pid(BrokerPaths{config.dir}.pid_file());
+  if (!pid) return false;
+  const size_t before = reload_lines(options.log_file);
+  if (::kill(*pid, SIGHUP) != 0) {
+    throw BrokerProcessError("cannot signal mosquitto (pid " + std::to_string(*pid) + "): " + std::strerror(errno));
+  }
+  wait_for_reload(options, before, timeout, [&] { return ::kill(*pid, 0) == 0; });
+  return true;
 }
 
 MosquittoOptions options_for(const BrokerConfig& config) {

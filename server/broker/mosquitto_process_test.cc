@@ -73,6 +73,28 @@ TEST_F(MosquittoProcessTest, ReloadKeepsTheSameProcessRunning) {
   EXPECT_EQ(broker.pid(), first);
 }
 
+TEST_F(MosquittoProcessTest, ABrokerStartedElsewhereIsReloadedThroughItsPidFile) {
+  MosquittoProcess broker(prepare());
+  const auto reloads = [&] {
+    const std::string log = pki::read_file(setup_.broker.log());
+    size_t n = 0;
+    for (size_t at = log.find("Reloading config."); at != std::string::npos; at = log.find("Reloading config.", at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(reloads(), 0u);
+  EXPECT_TRUE(reload_running_broker(setup_.config));
+  EXPECT_EQ(reloads(), 1u);
+  EXPECT_EQ(broker.pid(), std::stoi(pki::read_file(setup_.broker.pid_file())));
+}
+
+TEST_F(MosquittoProcessTest, ReloadingADataDirWithoutABrokerReportsIt) {
+  prepare();
+  EXPECT_FALSE(reload_running_broker(setup_.config));
+  // A stale pid file naming some other process is not a broker either.
+  pki::write_public_file(setup_.broker.pid_file(), std::to_string(::getpid()) + "\n");
+  EXPECT_FALSE(reload_running_broker(setup_.config));
+}
+
 TEST_F(MosquittoProcessTest, SigtermWritesThePersistenceFile) {
   MosquittoProcess broker(prepare());
   broker.stop();

@@ -7,13 +7,16 @@
 #include <iostream>
 
 #include "otter/broker/broker_setup.h"
+#include "otter/broker/mosquitto_process.h"
 #include "otter/pki/files.h"
 
 namespace {
 
-// Exit codes: 0 ok, 2 usage (CLI11), 3 bad input or files, 4 CA failure.
+// Exit codes: 0 ok, 2 usage (CLI11), 3 bad input or files, 4 CA failure,
+// 5 no broker running (reload).
 constexpr int kExitInput = 3;
 constexpr int kExitCa = 4;
+constexpr int kExitNotRunning = 5;
 
 std::string json_string(const std::string& text) {
   std::string out = "\"";
@@ -68,6 +71,9 @@ int main(int argc, char** argv) {
   revoke->add_option("--data-dir", data_dir, "Data directory")->required();
   revoke->add_option("serial", serial, "Certificate serial number (hex)")->required();
 
+  auto* reload = app.add_subcommand("reload", "Make the data dir's running broker re-read its CRL, ACL and certificates");
+  reload->add_option("--data-dir", data_dir, "Data directory")->required();
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -100,7 +106,21 @@ int main(int argc, char** argv) {
     } else if (revoke->parsed()) {
       auto ca = otter::pki::CertificateAuthority::open(std::filesystem::path(data_dir) / "pki");
       ca.revoke(serial);
-      std::cout << "revoked " << serial << "; reload the broker (scripts/otter-stack reload) to enforce it\n";
+      // The broker of this data dir enforces the new CRL from its next connection on.
+      const auto config = otter::broker::config_of_data_dir(data_dir);
+      if (config && otter::broker::reload_running_broker(*config)) {
+        std::cout << "revoked " << serial << "; the broker reloaded its CRL\n";
+      } else {
+        std::cout << "revoked " << serial << "; no broker is running for " << data_dir
+                  << " (it loads the CRL when it starts)\n";
+      }
+    } else if (reload->parsed()) {
+      const auto config = otter::broker::config_of_data_dir(data_dir);
+      if (!config || !otter::broker::reload_running_broker(*config)) {
+        std::cerr << "otter-broker: no broker is running for " << data_dir << "\n";
+        return kExitNotRunning;
+      }
+      std::cout << "broker reloaded (CRL, ACL, certificates)\n";
     }
   } catch (const otter::pki::CaError& e) {
     std::cerr << "otter-broker: " << e.what() << "\n";

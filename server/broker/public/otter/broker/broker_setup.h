@@ -36,4 +36,9 @@ struct BrokerSetup {
 // Throws pki::CaError or BrokerConfigError with a message naming the file.
 BrokerSetup prepare_broker(const std::filesystem::path& data_dir, const BrokerSetupOptions& options = {});
 
+// The BrokerConfig that prepare_broker() last wrote for `data_dir`, read back
+// from its mosquitto.conf (TLS listener port and address, identity); nullopt
+// when the data dir has no broker configuration.
+std::optional<BrokerConfig> config_of_data_dir(const std::filesystem::path& data_dir);
+
 }  // namespace otter::broker

@@ -23,6 +23,9 @@ struct BrokerPaths {
   // happen before the log file is open, e.g. a bad config line).
   std::filesystem::path console() const { return dir / "mosquitto.console"; }
   std::filesystem::path persistence_dir() const { return dir / "persistence"; }
+  // Written by Mosquitto itself: how otterd and tools find the broker of a
+  // data dir to reload it (see reload_running_broker).
+  std::filesystem::path pid_file() const { return dir / "mosquitto.pid"; }
 };
 
 struct BrokerConfig {

@@ -80,6 +80,14 @@ class MosquittoProcess {
 // bind address is probed on 127.0.0.1.
 MosquittoOptions options_for(const BrokerConfig& config);
 
+// Reloads the broker of a data dir that someone else started (otter-stack,
+// systemd): finds it through BrokerPaths::pid_file(), checks the pid is a
+// mosquitto process, sends SIGHUP and waits like reload_and_wait(). Returns
+// false when no broker is running for `config`; throws BrokerProcessError
+// when it does not finish reloading in time.
+bool reload_running_broker(const BrokerConfig& config,
+                           std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+
 // A TCP port on 127.0.0.1 that was free a moment ago (the kernel's pick).
 // Another process may take it before the broker binds it: callers that start
 // a broker on it retry with a new port when start fails.
