@@ -103,7 +103,7 @@ class ServiceBridge {
     mosq_ = mosquitto_new("otter-test-service", true, this);
     mosquitto_message_callback_set(mosq_, [](mosquitto*, void* self, const mosquitto_message* m) {
       auto* b = static_cast<ServiceBridge*>(self);
-      b->service_.publish(m->topic, {static_cast<const std::uint8_t*>(m->payload), static_cast<std::size_t>(m->payloadlen)}, 1);
+      (void)b->service_.publish(m->topic, {static_cast<const std::uint8_t*>(m->payload), static_cast<std::size_t>(m->payloadlen)}, 1);
     });
     mosquitto_connect_callback_set(mosq_, [](mosquitto* m, void*, int rc) {
       if (rc != 0) return;
