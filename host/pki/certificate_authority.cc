@@ -6,8 +6,14 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 
 #include "otter/pki/files.h"
 #include "x509_util.h"
@@ -113,6 +119,29 @@ void check_thing_name(std::string_view name) {
                   "': use 1 to 128 characters of A-Z a-z 0-9 _ - :");
   }
 }
+
+// Two processes (otterd and `otter-broker revoke`) may rewrite the CRL at
+// once; each read-modify-write holds this lock so no revocation is lost.
+class CrlFileLock {
+ public:
+  explicit CrlFileLock(const PkiPaths& paths) {
+    const auto file = paths.dir / ".crl.lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw CaError("cannot open " + file.string() + ": " + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        ::close(fd_);
+        throw CaError("cannot lock " + file.string() + ": " + std::strerror(errno));
+      }
+    }
+  }
+  ~CrlFileLock() { ::close(fd_); }
+  CrlFileLock(const CrlFileLock&) = delete;
+  CrlFileLock& operator=(const CrlFileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
 
 }  // namespace
 
@@ -285,6 +314,7 @@ IssuedCertificate CertificateAuthority::issue_broker_certificate(const BrokerNam
 void CertificateAuthority::revoke(std::string_view serial_hex) {
   const std::string serial = detail::normalise_serial_hex(serial_hex);
   std::lock_guard lock(*mutex_);
+  CrlFileLock file_lock(paths_);
   auto revoked = read_revoked_locked();
   if (std::any_of(revoked.begin(), revoked.end(), [&](const auto& r) { return r.serial_hex == serial; })) return;
   revoked.push_back({serial, Clock::now()});
@@ -305,6 +335,7 @@ std::vector<RevokedCertificate> CertificateAuthority::revoked() const {
 
 void CertificateAuthority::refresh_crl() {
   std::lock_guard lock(*mutex_);
+  CrlFileLock file_lock(paths_);
   write_crl_locked(read_revoked_locked());
 }
 

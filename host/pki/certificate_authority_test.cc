@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "otter/pki/certificate_info.h"
 #include "otter/pki/files.h"
@@ -258,6 +259,22 @@ TEST_F(CertificateAuthorityTest, RevocationSurvivesReopeningAndIsIdempotent) {
   auto ca = CertificateAuthority::open(ca_dir());
   ASSERT_EQ(ca.revoked().size(), 1u);
   EXPECT_EQ(ca.revoked().front().serial_hex, serial);
+}
+
+TEST_F(CertificateAuthorityTest, ConcurrentRevocationsFromTwoProcessesAreAllKept) {
+  std::vector<std::string> serials;
+  {
+    auto ca = CertificateAuthority::create(ca_dir());
+    for (int i = 0; i < 16; ++i) serials.push_back(ca.issue_thing_certificate("thing-" + std::to_string(i)).serial_hex);
+  }
+  // Two independent CA objects stand for otterd and `otter-broker revoke`.
+  auto first = CertificateAuthority::open(ca_dir());
+  auto second = CertificateAuthority::open(ca_dir());
+  std::thread a([&] { for (size_t i = 0; i < serials.size(); i += 2) first.revoke(serials[i]); });
+  std::thread b([&] { for (size_t i = 1; i < serials.size(); i += 2) second.revoke(serials[i]); });
+  a.join();
+  b.join();
+  EXPECT_EQ(CertificateAuthority::open(ca_dir()).revoked().size(), serials.size());
 }
 
 TEST_F(CertificateAuthorityTest, EveryCrlCarriesAHigherNumber) {

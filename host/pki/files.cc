@@ -58,6 +58,12 @@ void write_file(const std::filesystem::path& path, std::string_view content, mod
     ::unlink(temp.c_str());
     fail("cannot rename into", path);
   }
+  // The rename itself is durable only once the folder is flushed.
+  const int dir_fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
 }
 
 }  // namespace
