@@ -78,7 +78,8 @@ class BootControl {
 
  private:
   const Layout& layout_;
-  const image::PublicKey& key_;
+  // Kept for the contract: the agent verifies the signature before request_install.
+  [[maybe_unused]] const image::PublicKey& key_;
 };
 
 // The bootloader's entry point, run at every reset before the application:
