@@ -3,6 +3,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <sstream>
 
 #include "otter/crypto/openssl.h"
@@ -37,6 +41,26 @@ bool service_certificate_fits(const pki::PkiPaths& pki, const std::string& ca_pe
   return pki::is_issued_by(pki::read_file(pki.service_certificate()), ca_pem);
 }
 
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+// Loopback always (otterd and local tools connect there), the names asked
+// for, and a specific bind address (clients on it check the certificate
+// against it).
+pki::BrokerNames names_for(const BrokerSetupOptions& options) {
+  pki::BrokerNames names{{"localhost"}, {"127.0.0.1"}};
+  for (const auto& dns : options.names.dns_names) add_unique(names.dns_names, dns);
+  for (const auto& ip : options.names.ip_addresses) add_unique(names.ip_addresses, ip);
+  const std::string& bind = options.bind_address;
+  if (bind != "0.0.0.0" && bind != "::" && !bind.empty()) {
+    unsigned char buffer[sizeof(in6_addr)];
+    const bool is_ip = ::inet_pton(AF_INET, bind.c_str(), buffer) == 1 || ::inet_pton(AF_INET6, bind.c_str(), buffer) == 1;
+    add_unique(is_ip ? names.ip_addresses : names.dns_names, bind);
+  }
+  return names;
+}
+
 }  // namespace
 
 BrokerSetup prepare_broker(const fs::path& data_dir, const BrokerSetupOptions& options) {
@@ -45,8 +69,9 @@ BrokerSetup prepare_broker(const fs::path& data_dir, const BrokerSetupOptions& o
   if (ca.crl_needs_refresh()) ca.refresh_crl();
   const std::string ca_pem = ca.certificate_pem();
 
-  if (!broker_certificate_fits(setup.pki, options.names, ca_pem)) {
-    const auto issued = ca.issue_broker_certificate(options.names);
+  const pki::BrokerNames names = names_for(options);
+  if (!broker_certificate_fits(setup.pki, names, ca_pem)) {
+    const auto issued = ca.issue_broker_certificate(names);
     pki::write_private_file(setup.pki.broker_private_key(), issued.private_key_pem);
     pki::write_public_file(setup.pki.broker_certificate(), issued.certificate_pem);
   }

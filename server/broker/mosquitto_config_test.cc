@@ -6,7 +6,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
 #include "otter/broker/broker_setup.h"
+#include "otter/crypto/openssl.h"
 #include "otter/pki/files.h"
 
 namespace otter::broker {
@@ -125,12 +129,20 @@ TEST_F(MosquittoConfigTest, SetupKeepsExistingCertificatesAndKeys) {
   EXPECT_TRUE(has_line(pki::read_file(again.broker.config()), "listener 18884 127.0.0.1"));
 }
 
-TEST_F(MosquittoConfigTest, SetupReissuesTheBrokerCertificateForNewNames) {
+TEST_F(MosquittoConfigTest, SetupReissuesTheBrokerCertificateForNewNamesKeepingLoopback) {
   const std::string before = pki::read_file(setup_.pki.broker_certificate());
   BrokerSetupOptions options;
-  options.names.dns_names = {"localhost", "otter.lan"};
+  options.bind_address = "192.0.2.7";
+  options.names.dns_names = {"otter.lan"};
   const auto again = prepare_broker(dir_.path(), options);
-  EXPECT_NE(pki::read_file(again.pki.broker_certificate()), before);
+  const std::string pem = pki::read_file(again.pki.broker_certificate());
+  EXPECT_NE(pem, before);
+  crypto::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  crypto::X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  EXPECT_EQ(X509_check_host(cert.get(), "otter.lan", 0, 0, nullptr), 1);
+  EXPECT_EQ(X509_check_host(cert.get(), "localhost", 0, 0, nullptr), 1);
+  EXPECT_EQ(X509_check_ip_asc(cert.get(), "127.0.0.1", 0), 1);
+  EXPECT_EQ(X509_check_ip_asc(cert.get(), "192.0.2.7", 0), 1);
 }
 
 }  // namespace

@@ -53,8 +53,8 @@ int main(int argc, char** argv) {
   init->add_option("--port", options.tls_port, "TLS listener port (default 8883)")->check(CLI::Range(1, 65535));
   init->add_option("--plain-port", plain_port, "DEVELOPMENT: also a plain-TCP listener on 127.0.0.1")
       ->check(CLI::Range(1, 65535));
-  init->add_option("--dns", dns, "DNS name for the broker certificate (repeatable; default localhost)");
-  init->add_option("--ip", ips, "IP address for the broker certificate (repeatable; default 127.0.0.1)");
+  init->add_option("--dns", dns, "Extra DNS name for the broker certificate (repeatable; localhost is always in)");
+  init->add_option("--ip", ips, "Extra IP address for the broker certificate (repeatable; 127.0.0.1 and --bind are always in)");
   init->add_flag("--json", json, "Print the result as JSON");
 
   auto* issue = app.add_subcommand(

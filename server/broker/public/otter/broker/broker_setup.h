@@ -23,8 +23,9 @@ struct BrokerSetupOptions {
   std::string bind_address = "127.0.0.1";
   std::uint16_t tls_port = 8883;
   std::optional<std::uint16_t> plain_port;
-  // Names the broker certificate is valid for: boards connect to one of these.
-  pki::BrokerNames names;
+  // Names the broker certificate is valid for besides localhost, 127.0.0.1
+  // and a specific bind_address (always added): boards connect to one of these.
+  pki::BrokerNames names{{}, {}};
 };
 
 struct BrokerSetup {
