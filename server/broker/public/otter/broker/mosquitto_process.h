@@ -1,6 +1,9 @@
 // Runs /usr/sbin/mosquitto as a child process for otterd (--manage-broker),
 // tests, the demo and the fleet simulator: start, wait until the listener
 // accepts connections, reload (SIGHUP), stop (SIGTERM, then SIGKILL).
+// The child gets PR_SET_PDEATHSIG: it is terminated when the *thread* that
+// started it exits, so start it from a thread that lives as long as it should
+// (main, or a test suite's set-up).
 #pragma once
 
 #include <sys/types.h>
