@@ -61,7 +61,7 @@ void BrokerConnection::stop() {
   if (!running_) return;
   running_ = false;
   mosquitto_disconnect(mosq_);
-  mosquitto_loop_stop(mosq_, true);
+  mosquitto_loop_stop(mosq_, false);
   connected_ = false;
 }
 
