@@ -108,8 +108,10 @@ class Bootloader {
 
   Status check_staged(const StateRecord& current) {
     StateRecord next = current;
+    // A flash failure here is either power loss (then this append fails too
+    // and the next boot checks again) or failing staging storage: the app is
+    // untouched, so refuse the update and boot it rather than nothing.
     const Status verdict = verify_staged(next);
-    if (verdict == Status::kIoError) return verdict;  // flash failure (e.g. power): retry next boot
     if (verdict != Status::kOk) return append(current, Phase::kInstallFailed, verdict);
     // A backup that already holds the running image (e.g. after a rollback)
     // needs no second copy.
@@ -137,8 +139,13 @@ class Bootloader {
   }
 
   Status back_up(const StateRecord& current) {
-    OTTER_TRY(copy_area(layout_.app, layout_.backup, current.app.size, log_));
-    OTTER_ASSIGN_OR_RETURN(const bool ok, area_matches(layout_.backup, current.app));
+    // The app is not modified while backing up: if the backup memory fails
+    // (not power: then the append fails too), refuse the update, keep the app.
+    const Status copied = copy_area(layout_.app, layout_.backup, current.app.size, log_);
+    if (copied != Status::kOk) return append(current, Phase::kInstallFailed, copied);
+    const auto matches = area_matches(layout_.backup, current.app);
+    if (!matches.ok()) return append(current, Phase::kInstallFailed, matches.status());
+    const bool ok = *matches;
     if (!ok) {
       if (current.retries < kMaxCopyRetries) return retry(current);
       // The running image no longer matches its record: do not install over

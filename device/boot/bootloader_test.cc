@@ -253,6 +253,40 @@ INSTANTIATE_TEST_SUITE_P(Boards, BootloaderTest,
                                            Case{"numaker-m2354", Mode::kNoBackup}),
                          case_name);
 
+// External flash that has failed: every read and write is an I/O error.
+class DeadMemory : public flash::FlashDevice {
+ public:
+  explicit DeadMemory(flash::Geometry g) : geometry_(g) {}
+  flash::Geometry geometry() const override { return geometry_; }
+  Status read(std::uint32_t, std::span<std::uint8_t>) override { return Status::kIoError; }
+  Status program(std::uint32_t, std::span<const std::uint8_t>) override { return Status::kIoError; }
+  Status erase(std::uint32_t, std::uint32_t) override { return Status::kIoError; }
+
+ private:
+  flash::Geometry geometry_;
+};
+
+TEST(Bootloader, FailedStagingMemoryRefusesTheUpdateAndKeepsBootingTheRunningImage) {
+  const boards::BoardProfile& profile = *boards::find_board("numaker-iot-m487");
+  TestBoard board(profile, Mode::kBackup);
+  const auto old_image = make_image(ImageSpec{profile.hardware_id, kV1, 0, 16 * 1024, 1});
+  const auto new_image = make_image(ImageSpec{profile.hardware_id, kV2, 0, 16 * 1024, 2});
+  board.factory_install(old_image);
+  ASSERT_TRUE(board.boot().ok());
+  board.stage(new_image);
+  ASSERT_EQ(board.control().request_install(board.request_for(new_image)), Status::kOk);
+  DeadMemory dead(profile.external.geometry);
+  Layout layout = board.layout();
+  layout.staging = boards::partition(profile.staging, board.flash().internal(), dead);
+  layout.backup = boards::partition(profile.backup, board.flash().internal(), dead);
+  auto status = run_bootloader(layout, board.signer().public_key());
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state, State::kInstallFailed);
+  EXPECT_EQ(status->last_error, Status::kIoError);
+  EXPECT_EQ(status->running, kV1);
+  EXPECT_EQ(board.app_digest(16 * 1024), testing::sha256(old_image));
+}
+
 TEST(BootControl, ReportsNotFoundBeforeTheBootloaderEverRan) {
   TestBoard board(*boards::find_board("numaker-iot-m487"), Mode::kBackup);
   EXPECT_EQ(board.control().status().status(), Status::kNotFound);
