@@ -173,7 +173,9 @@ class Bootloader {
 
   Status trial_boot(const StateRecord& current, bool& bootable) {
     OTTER_ASSIGN_OR_RETURN(const std::uint32_t attempts, log_.count_marks());
-    if (attempts < layout_.max_boot_attempts && attempts < log_.mark_capacity()) {
+    // Every installed image gets at least one boot to confirm itself.
+    const std::uint32_t allowed = layout_.max_boot_attempts == 0 ? 1 : layout_.max_boot_attempts;
+    if (attempts < allowed && attempts < log_.mark_capacity()) {
       OTTER_TRY(log_.mark(attempts));
       bootable = true;
       return Status::kOk;

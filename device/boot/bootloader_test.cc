@@ -157,6 +157,16 @@ TEST_P(BootloaderTest, AllowsTheConfiguredNumberOfUnconfirmedBoots) {
   EXPECT_NE(status->state, State::kTrial);
 }
 
+TEST_P(BootloaderTest, ZeroBootAttemptsStillGivesTheNewImageOneBoot) {
+  Layout layout = board_.layout();
+  layout.max_boot_attempts = 0;
+  stage(new_);
+  auto status = run_bootloader(layout, board_.signer().public_key());
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state, State::kTrial);
+  EXPECT_EQ(status->running, kV2);
+}
+
 TEST_P(BootloaderTest, DowngradeBelowTheFloorIsRefused) {
   const auto v3 = image(kV3, kV3.encoded(), 16 * 1024, 3);
   stage(v3);
