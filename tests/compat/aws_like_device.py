@@ -92,8 +92,9 @@ class Device:
         self.inbox = queue.Queue()
         self.client = None
         self.request_counter = 0
+        self.lose_blocks = args.lose_blocks
         self.summary = {"thing": self.thing, "updates": [], "stream_requests": 0, "blocks_received": 0,
-                        "duplicate_blocks": 0, "resets": 0}
+                        "duplicate_blocks": 0, "idle_rerequests": 0, "resets": 0}
 
     # --- MQTT -----------------------------------------------------------
     def connect(self):
@@ -192,10 +193,17 @@ class Device:
                 try:
                     topic, payload = self.inbox.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
-                    break  # idle: ask again for what is still missing
+                    # Idle: ask again for what is still missing.
+                    self.summary["idle_rerequests"] += 1
+                    break
                 if topic == prefix + "rejected/cbor":
                     raise OtaFailure("stream request rejected: %r" % (cbor2.loads(payload),))
                 if topic != prefix + "data/cbor":
+                    continue
+                if self.lose_blocks > 0:
+                    # Lost on the air: only the idle re-request brings it back.
+                    self.lose_blocks -= 1
+                    self.summary["blocks_lost"] = self.summary.get("blocks_lost", 0) + 1
                     continue
                 block = cbor2.loads(payload)
                 index, data = block.get("i"), block.get("p")
@@ -316,6 +324,8 @@ def main():
     parser.add_argument("--expect-sha256", help="fail unless the downloaded image has this digest")
     parser.add_argument("--save-image", help="write the downloaded image here")
     parser.add_argument("--idle-timeout", type=float, default=10.0, help="re-request after this many s")
+    parser.add_argument("--lose-blocks", type=int, default=0,
+                        help="drop the first N data messages as if lost on the radio link")
     parser.add_argument("--job-timeout", type=float, default=30.0)
     parser.add_argument("--connect-timeout", type=float, default=10.0)
     args = parser.parse_args()
