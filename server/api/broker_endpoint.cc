@@ -3,22 +3,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "otter/broker/broker_setup.h"
 
 namespace otter::api {
 namespace {
-
-std::optional<std::uint16_t> parse_port(const std::string& text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  unsigned value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value == 0 || value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
-}
 
 std::string host_name() {
   char name[256] = {};
@@ -28,38 +17,29 @@ std::string host_name() {
 
 }  // namespace
 
-std::optional<BrokerEndpoint> endpoint_from_mosquitto_conf(const std::string& text, const std::string& fallback_host) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream words(line);
-    std::string keyword, port, address;
-    words >> keyword >> port >> address;
-    if (keyword != "listener") continue;
-    const auto parsed = parse_port(port);
-    if (!parsed) return std::nullopt;
-    BrokerEndpoint endpoint;
-    endpoint.port = *parsed;
-    endpoint.host = (address.empty() || address == "0.0.0.0" || address == "::") ? fallback_host : address;
-    return endpoint;
+std::optional<BrokerEndpoint> parse_endpoint(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return BrokerEndpoint{text, 8883};
+  const std::string port = text.substr(colon + 1);
+  if (colon == 0 || port.empty() || port.size() > 5) return std::nullopt;
+  unsigned value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
   }
-  return std::nullopt;
+  if (value == 0 || value > 65535) return std::nullopt;
+  return BrokerEndpoint{text.substr(0, colon), static_cast<std::uint16_t>(value)};
 }
 
 BrokerEndpoint discover_broker_endpoint(const std::filesystem::path& data_dir) {
-  if (const char* env = std::getenv("OTTER_MQTT_ENDPOINT"); env != nullptr && *env != '\0') {
-    const std::string value = env;
-    const auto colon = value.rfind(':');
-    if (colon != std::string::npos) {
-      if (const auto port = parse_port(value.substr(colon + 1))) return {value.substr(0, colon), *port};
-    }
-    return {value, 8883};
+  if (const char* env = std::getenv("OTTER_MQTT_ENDPOINT")) {
+    if (auto endpoint = parse_endpoint(env)) return *endpoint;
   }
-  std::ifstream in(data_dir / "broker" / "mosquitto.conf");
-  if (in) {
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (auto endpoint = endpoint_from_mosquitto_conf(text.str(), host_name())) return *endpoint;
+  if (const auto config = broker::config_of_data_dir(data_dir)) {
+    const bool wildcard = config->bind_address.empty() || config->bind_address == "0.0.0.0" ||
+                          config->bind_address == "::";
+    return {wildcard ? host_name() : config->bind_address, config->tls_port};
   }
   return {};
 }

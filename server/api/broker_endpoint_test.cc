@@ -1,27 +1,64 @@
 #include "otter/api/broker_endpoint.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "otter/broker/broker_setup.h"
 
 namespace otter::api {
 namespace {
 
-TEST(EndpointFromMosquittoConf, TakesTheFirstListener) {
-  const auto endpoint = endpoint_from_mosquitto_conf(
-      "per_listener_settings false\nlistener 18883 192.168.1.5\ncafile x\nlistener 1883 127.0.0.1\n", "host");
-  ASSERT_TRUE(endpoint.has_value());
-  EXPECT_EQ(endpoint->host, "192.168.1.5");
-  EXPECT_EQ(endpoint->port, 18883);
+struct TempDir {
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "otter-endpoint-XXXXXX").string();
+    path = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::filesystem::path path;
+};
+
+TEST(ParseEndpoint, HostAndPort) {
+  const auto e = parse_endpoint("broker.example:18883");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->host, "broker.example");
+  EXPECT_EQ(e->port, 18883);
 }
 
-TEST(EndpointFromMosquittoConf, AWildcardAddressBecomesTheFallbackHost) {
-  const auto endpoint = endpoint_from_mosquitto_conf("listener 8883 0.0.0.0\n", "otter.example");
-  ASSERT_TRUE(endpoint.has_value());
-  EXPECT_EQ(endpoint->host, "otter.example");
+TEST(ParseEndpoint, HostAloneMeans8883) { EXPECT_EQ(parse_endpoint("10.0.0.5")->port, 8883); }
+
+TEST(ParseEndpoint, RefusesBadPortsAndEmptyText) {
+  EXPECT_FALSE(parse_endpoint("").has_value());
+  EXPECT_FALSE(parse_endpoint("h:99999").has_value());
+  EXPECT_FALSE(parse_endpoint("h:abc").has_value());
+  EXPECT_FALSE(parse_endpoint(":8883").has_value());
 }
 
-TEST(EndpointFromMosquittoConf, NoListenerOrABadPortGivesNothing) {
-  EXPECT_FALSE(endpoint_from_mosquitto_conf("allow_anonymous false\n", "h").has_value());
-  EXPECT_FALSE(endpoint_from_mosquitto_conf("listener 99999 127.0.0.1\n", "h").has_value());
+TEST(DiscoverBrokerEndpoint, ReadsTheTlsListenerOfTheDataDirsBroker) {
+  TempDir dir;
+  broker::BrokerSetupOptions options;
+  options.tls_port = 28883;
+  broker::prepare_broker(dir.path, options);
+  ::unsetenv("OTTER_MQTT_ENDPOINT");
+  const auto e = discover_broker_endpoint(dir.path);
+  EXPECT_EQ(e.host, "127.0.0.1");
+  EXPECT_EQ(e.port, 28883);
+}
+
+TEST(DiscoverBrokerEndpoint, TheEnvironmentOverridesTheDataDir) {
+  TempDir dir;
+  ::setenv("OTTER_MQTT_ENDPOINT", "otter.lan:8884", 1);
+  const auto e = discover_broker_endpoint(dir.path);
+  ::unsetenv("OTTER_MQTT_ENDPOINT");
+  EXPECT_EQ(e.host, "otter.lan");
+  EXPECT_EQ(e.port, 8884);
+}
+
+TEST(DiscoverBrokerEndpoint, WithoutBrokerConfigItIsLoopback8883) {
+  TempDir dir;
+  ::unsetenv("OTTER_MQTT_ENDPOINT");
+  const auto e = discover_broker_endpoint(dir.path);
+  EXPECT_EQ(e.host, "127.0.0.1");
+  EXPECT_EQ(e.port, 8883);
 }
 
 }  // namespace

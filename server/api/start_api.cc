@@ -9,6 +9,8 @@
 #include "otter/api/api_token.h"
 #include "otter/api/broker_endpoint.h"
 #include "otter/api/rest_api.h"
+#include "otter/broker/broker_setup.h"
+#include "otter/broker/mosquitto_process.h"
 #include "otter/firmware/sqlite_firmware_catalog.h"
 #include "otter/otterd/services.h"
 
@@ -34,12 +36,30 @@ class RunningApi final : public ApiServer {
     } else {
       spdlog::warn("api: no CA in {}; `thing create` cannot issue certificates (run otterd init)", pki_dir.string());
     }
+    const auto data_dir = services.data_dir;
+    // The broker only enforces a new CRL after a reload.
+    auto reload_broker = [data_dir] {
+      try {
+        const auto config = broker::config_of_data_dir(data_dir);
+        if (!config || !broker::reload_running_broker(*config)) {
+          spdlog::warn("api: CRL updated but no running broker found for {}; reload it to enforce the revocation",
+                       data_dir.string());
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("api: CRL updated but the broker reload failed: {}", e.what());
+      }
+    };
     api::ApiContext context{services.registry, services.jobs, services.metrics, firmware_, ledger_, ca_.get(),
-                            api::discover_broker_endpoint(services.data_dir), {}, now_seconds};
-    api_ = std::make_unique<api::RestApi>(std::move(context), api::ensure_api_token(services.data_dir));
+                            api::discover_broker_endpoint(data_dir), reload_broker, now_seconds};
+    const std::string token = api::ensure_api_token(data_dir);
+    api_ = std::make_unique<api::RestApi>(std::move(context), token);
     port_ = api_->start(options.bind_address, options.port);
-    spdlog::info("api: REST API on http://{}:{} (token in {})", options.bind_address, port_,
-                 (services.data_dir / api::kTokenFile).string());
+    const bool wildcard = options.bind_address == "0.0.0.0" || options.bind_address == "::";
+    const std::string url =
+        "http://" + (wildcard ? std::string("127.0.0.1") : options.bind_address) + ":" + std::to_string(port_);
+    // `otter --data-dir D` finds this server through cli.json.
+    api::write_cli_config(data_dir, url, token);
+    spdlog::info("api: REST API on {} (token in {})", url, (data_dir / api::kTokenFile).string());
   }
 
   std::uint16_t port() const override { return port_; }

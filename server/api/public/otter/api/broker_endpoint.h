@@ -1,6 +1,7 @@
-// Where devices should connect: the TLS listener of the broker configuration
-// generated into the data dir, unless OTTER_MQTT_ENDPOINT ("host:port")
-// overrides it (a deployment behind NAT or a DNS name).
+// Where devices should connect: OTTER_MQTT_ENDPOINT ("host[:port]") when set
+// (a deployment behind NAT or a DNS name), else the TLS listener of the broker
+// configuration generated into the data dir (a wildcard address becomes this
+// machine's host name), else 127.0.0.1:8883.
 #pragma once
 
 #include <filesystem>
@@ -11,13 +12,9 @@
 
 namespace otter::api {
 
-// The first "listener PORT [ADDRESS]" of a mosquitto.conf text (the TLS
-// listener Otter writes first); a wildcard or missing address becomes
-// `fallback_host`.
-std::optional<BrokerEndpoint> endpoint_from_mosquitto_conf(const std::string& text, const std::string& fallback_host);
+// "host:port" or "host" (port 8883); nothing for an empty text or a bad port.
+std::optional<BrokerEndpoint> parse_endpoint(const std::string& text);
 
-// From OTTER_MQTT_ENDPOINT, else <data_dir>/broker/mosquitto.conf, else
-// 127.0.0.1:8883.
 BrokerEndpoint discover_broker_endpoint(const std::filesystem::path& data_dir);
 
 }  // namespace otter::api
