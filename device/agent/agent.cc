@@ -7,6 +7,24 @@
 #include "otter/protocol/stream_messages.h"
 #include "otter/protocol/topics.h"
 
+// Build options (both default on). Off, they leave out what AWS's library
+// also leaves out of its footprint figure: console lines (its log macros are
+// empty by default) and the JSON stream variant (it speaks CBOR only).
+#ifndef OTTER_AGENT_CONSOLE
+#define OTTER_AGENT_CONSOLE 1
+#endif
+#ifndef OTTER_AGENT_JSON_STREAMS
+#define OTTER_AGENT_JSON_STREAMS 1
+#endif
+
+#if OTTER_AGENT_CONSOLE
+#define OTTER_AGENT_LOG(level) LogLine(app_, LogLevel::level)
+#else
+// Dead code the compiler removes with its strings; still type-checked.
+#define OTTER_AGENT_LOG(level) \
+  while (false) LogLine(app_, LogLevel::level)
+#endif
+
 namespace otter::agent {
 
 using protocol::JobStatus;
@@ -68,19 +86,19 @@ Agent::Agent(const AgentConfig& config, Transport& transport, Clock& clock, Boot
 Status Agent::start() {
   const char* why = nullptr;
   if (config_.validate(&why) != Status::kOk) {
-    LogLine(app_, LogLevel::kError) << "invalid configuration: " << why;
+    OTTER_AGENT_LOG(kError) << "invalid configuration: " << why;
     return Status::kInvalidArgument;
   }
   if (staging_.check_geometry() != Status::kOk) {
-    LogLine(app_, LogLevel::kError) << "staging partition unusable (program unit > 32 bytes or invalid)";
+    OTTER_AGENT_LOG(kError) << "staging partition unusable (program unit > 32 bytes or invalid)";
     return Status::kUnsupported;
   }
   if (const Status s = record_.check_geometry(); s != Status::kOk) {
-    LogLine(app_, LogLevel::kError) << "download partition unusable: " << otter::to_string(s);
+    OTTER_AGENT_LOG(kError) << "download partition unusable: " << otter::to_string(s);
     return s;
   }
   state_ = connected_ ? AgentState::kRequestingJob : AgentState::kOffline;
-  LogLine(app_, LogLevel::kInfo) << "agent started for " << config_.thing_name << " (blocks of "
+  OTTER_AGENT_LOG(kInfo) << "agent started for " << config_.thing_name << " (blocks of "
                                  << config_.block_size << " B, " << config_.blocks_per_request << " per request, "
                                  << config_.requests_in_flight << " in flight)";
   if (connected_) on_connected();
@@ -138,7 +156,7 @@ void Agent::on_message(std::string_view topic, std::span<const std::uint8_t> pay
       handle_jobs_message(payload);
       break;
     case TopicKind::kNextGetRejected:
-      LogLine(app_, LogLevel::kWarning) << "$next/get rejected: " << as_text(payload.first(payload.size() < 80 ? payload.size() : 80));
+      OTTER_AGENT_LOG(kWarning) << "$next/get rejected: " << as_text(payload.first(payload.size() < 80 ? payload.size() : 80));
       break;
     case TopicKind::kJobUpdateRejected:
       handle_update_rejected(match->name, payload);
@@ -162,17 +180,17 @@ void Agent::on_message(std::string_view topic, std::span<const std::uint8_t> pay
 void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
   protocol::JobsMessage message;
   if (const Status s = protocol::parse_jobs_message(as_text(payload), message); s != Status::kOk) {
-    LogLine(app_, LogLevel::kWarning) << "ignoring unparsable jobs message: " << otter::to_string(s);
+    OTTER_AGENT_LOG(kWarning) << "ignoring unparsable jobs message: " << otter::to_string(s);
     return;
   }
   job_request_retries_ = 0;
   if (!message.has_execution) {
     if (state_ == AgentState::kDownloading) {
-      LogLine(app_, LogLevel::kWarning) << "job " << job_.job() << " is no longer pending; download stopped";
+      OTTER_AGENT_LOG(kWarning) << "job " << job_.job() << " is no longer pending; download stopped";
       abandon_job();
     }
     if (state_ == AgentState::kRequestingJob || state_ == AgentState::kOffline) state_ = AgentState::kWaitingForJob;
-    if (state_ == AgentState::kWaitingForJob) LogLine(app_, LogLevel::kInfo) << "no pending job";
+    if (state_ == AgentState::kWaitingForJob) OTTER_AGENT_LOG(kInfo) << "no pending job";
     return;
   }
   const protocol::JobExecution& e = message.execution;
@@ -184,7 +202,7 @@ void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
     return;  // a repeated notification of the job in hand
   }
   if (state_ == AgentState::kDownloading) {
-    LogLine(app_, LogLevel::kWarning) << "job " << job_.job() << " superseded by " << e.job();
+    OTTER_AGENT_LOG(kWarning) << "job " << job_.job() << " superseded by " << e.job();
     abandon_job();
   }
   if (state_ == AgentState::kSelfTest || state_ == AgentState::kReadyToReset) return;  // finish this one first
@@ -194,7 +212,7 @@ void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
 void Agent::begin_job(const protocol::JobsMessage& message) {
   job_ = message.execution;
   block_count_ = 0;
-  LogLine(app_, LogLevel::kInfo) << "job " << job_.job() << " received (execution " << job_.execution_number
+  OTTER_AGENT_LOG(kInfo) << "job " << job_.job() << " received (execution " << job_.execution_number
                                  << ", version " << job_.version_number << ")";
   if (job_.self_test != protocol::SelfTest::kNone) {
     begin_self_test();
@@ -229,10 +247,10 @@ void Agent::begin_download() {
   stats_.blocks_resumed = static_cast<std::uint32_t>(received_->count());
   last_progress_ = stats_.blocks_resumed;
   state_ = AgentState::kDownloading;
-  LogLine(app_, LogLevel::kInfo) << "job accepted: " << job_.job() << ", stream " << job_.stream_name() << ", "
+  OTTER_AGENT_LOG(kInfo) << "job accepted: " << job_.job() << ", stream " << job_.stream_name() << ", "
                                  << job_.file.size << " bytes in " << block_count_ << " blocks";
   if (stats_.blocks_resumed > 0)
-    LogLine(app_, LogLevel::kInfo) << "resuming download: " << stats_.blocks_resumed << "/" << block_count_
+    OTTER_AGENT_LOG(kInfo) << "resuming download: " << stats_.blocks_resumed << "/" << block_count_
                                    << " blocks already in flash";
   subscribe_stream(true);
   if (received_->all()) {
@@ -269,7 +287,7 @@ Status Agent::prepare_staging() {
     if (rebased) OTTER_TRY(record_.start(identity, received_.view()));
     return Status::kOk;
   }
-  LogLine(app_, LogLevel::kInfo) << "erasing staging area (" << job_.file.size << " bytes)";
+  OTTER_AGENT_LOG(kInfo) << "erasing staging area (" << job_.file.size << " bytes)";
   received_->fill(false);
   // Record first, erase second would let a cut leave a record over old data:
   // erase, then start the record.
@@ -345,11 +363,15 @@ void Agent::send_request(Request& r) {
                                            .block_offset = r.first,
                                            .bitmap = std::span<const std::uint8_t>(bitmap.data(), (r.end - r.first + 7) / 8),
                                            .number_of_blocks = wanted};
+#if OTTER_AGENT_JSON_STREAMS
   const Result<std::size_t> size =
       config_.format == StreamFormat::kCbor
           ? protocol::encode_get_stream_cbor(request, request_)
           : protocol::encode_get_stream_json(
                 request, std::span<char>(reinterpret_cast<char*>(request_.data()), request_.size()));
+#else
+  const Result<std::size_t> size = protocol::encode_get_stream_cbor(request, request_);
+#endif
   r.deadline = clock_.now_ms() + backoff(r.retries);
   if (!size.ok() ||
       !protocol::build_topic(topic_, config_.thing_name, TopicKind::kStreamGet, job_.stream_name(), config_.format).ok())
@@ -359,12 +381,17 @@ void Agent::send_request(Request& r) {
 }
 
 void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat format) {
+#if OTTER_AGENT_JSON_STREAMS
   Result<protocol::DataBlock> block = format == StreamFormat::kCbor ? protocol::decode_data_block_cbor(payload)
                                                                      : protocol::decode_data_block_json(as_text(payload));
+#else
+  (void)format;
+  Result<protocol::DataBlock> block = protocol::decode_data_block_cbor(payload);
+#endif
   if (!block.ok() || block->file_id != job_.file.file_id || block->index >= block_count_ ||
       block->length != block_length(block->index)) {
     ++stats_.blocks_refused;
-    LogLine(app_, LogLevel::kWarning) << "refused a data message (" << (block.ok() ? "wrong file, index or size" : otter::to_string(block.status())) << ")";
+    OTTER_AGENT_LOG(kWarning) << "refused a data message (" << (block.ok() ? "wrong file, index or size" : otter::to_string(block.status())) << ")";
     return;
   }
   const std::uint32_t index = block->index;
@@ -381,7 +408,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
     return;
   }
   const auto received = static_cast<std::uint32_t>(received_->count());
-  LogLine(app_, LogLevel::kDebug) << "block " << (index + 1) << "/" << block_count_ << " received";
+  OTTER_AGENT_LOG(kDebug) << "block " << (index + 1) << "/" << block_count_ << " received";
   for (Request& r : requests_) {
     if (!r.active || index < r.first || index >= r.end) continue;
     r.retries = 0;  // the service is answering this request
@@ -396,7 +423,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
     std::array<char, 96> json{};
     if (const auto n = protocol::encode_progress(json, received, block_count_); n.ok())
       publish_update({json.data(), *n}, 0);
-    LogLine(app_, LogLevel::kInfo) << "progress " << received * 100 / block_count_
+    OTTER_AGENT_LOG(kInfo) << "progress " << received * 100 / block_count_
                                    << "% (" << received << "/" << block_count_ << " blocks)";
   }
   if (!check_descriptor()) return;
@@ -409,9 +436,13 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
 
 Status Agent::write_block(std::uint32_t index, const protocol::DataBlock& block) {
   const std::uint32_t offset = index * config_.block_size;
+#if OTTER_AGENT_JSON_STREAMS
   Status s = block.payload_base64.empty() || block.length == 0
                  ? staging_.write(offset, block.payload)
                  : staging_.write_base64(offset, block.payload_base64, block.length);
+#else
+  Status s = staging_.write(offset, block.payload);
+#endif
   if (s != Status::kOk) return s;
   ++stats_.blocks_written;
   received_->set(index);
@@ -462,7 +493,7 @@ bool Agent::check_descriptor() {
   }
   std::array<char, 10> board{};
   protocol::format_hex32(descriptor->hardware_id, board);
-  LogLine(app_, LogLevel::kInfo) << "image descriptor ok: board " << std::string_view(board.data(), board.size()) << ", version "
+  OTTER_AGENT_LOG(kInfo) << "image descriptor ok: board " << std::string_view(board.data(), board.size()) << ", version "
                                  << descriptor->version.major << "." << descriptor->version.minor << "."
                                  << descriptor->version.build;
   return true;
@@ -471,15 +502,15 @@ bool Agent::check_descriptor() {
 void Agent::finish_download() {
   for (Request& r : requests_) r.active = false;
   subscribe_stream(false);
-  LogLine(app_, LogLevel::kInfo) << "download complete, checking signature";
+  OTTER_AGENT_LOG(kInfo) << "download complete, checking signature";
   boot::InstallRequest install;
   const auto signature = std::span<const std::uint8_t>(job_.file.signature.data(), job_.file.signature_size);
   if (const Status s = bootloader_.verify_staged(job_.file.size, signature, install.digest); s != Status::kOk) {
-    LogLine(app_, LogLevel::kError) << "signature check failed: " << otter::to_string(s);
+    OTTER_AGENT_LOG(kError) << "signature check failed: " << otter::to_string(s);
     end_job(JobStatus::kFailed, "signature check failed", static_cast<std::uint32_t>(s));
     return;
   }
-  LogLine(app_, LogLevel::kInfo) << "signature verified";
+  OTTER_AGENT_LOG(kInfo) << "signature verified";
   install.image_size = job_.file.size;
   std::memcpy(install.signature.data(), signature.data(), signature.size());
   install.signature_size = job_.file.signature_size;
@@ -495,7 +526,7 @@ void Agent::finish_download() {
       n.ok())
     publish_update({json.data(), *n}, 1);
   state_ = AgentState::kReadyToReset;
-  LogLine(app_, LogLevel::kInfo) << "new image handed to the bootloader; rebooting";
+  OTTER_AGENT_LOG(kInfo) << "new image handed to the bootloader; rebooting";
   app_.request_reset();
 }
 
@@ -525,14 +556,14 @@ void Agent::begin_self_test() {
         publish_update({json.data(), *n}, 1);
       state_ = AgentState::kSelfTest;
       self_test_deadline_ = clock_.now_ms() + config_.self_test_timeout_ms;
-      LogLine(app_, LogLevel::kInfo) << "running self-test of the new image";
+      OTTER_AGENT_LOG(kInfo) << "running self-test of the new image";
       app_.start_self_test();
       return;
     }
     case boot::State::kInstallRequested:
       // Restarted before the reset that installs the image: reset now.
       state_ = AgentState::kReadyToReset;
-      LogLine(app_, LogLevel::kInfo) << "install pending; rebooting";
+      OTTER_AGENT_LOG(kInfo) << "install pending; rebooting";
       app_.request_reset();
       return;
     case boot::State::kRolledBack:
@@ -563,7 +594,7 @@ void Agent::begin_self_test() {
 void Agent::self_test_done(bool passed) {
   if (state_ != AgentState::kSelfTest) return;
   if (!passed) {
-    LogLine(app_, LogLevel::kError) << "self-test failed; rolling back";
+    OTTER_AGENT_LOG(kError) << "self-test failed; rolling back";
     (void)bootloader_.reject(Status::kAborted);
     end_job(JobStatus::kFailed, "self-test failed", static_cast<std::uint32_t>(Status::kAborted));
     app_.request_reset();
@@ -576,7 +607,7 @@ void Agent::self_test_done(bool passed) {
   const auto boot = bootloader_.status();
   const Version running = boot.ok() ? boot->running : Version{};
   const Version previous = boot.ok() ? boot->previous : Version{};
-  LogLine(app_, LogLevel::kInfo) << "self-test passed; image accepted";
+  OTTER_AGENT_LOG(kInfo) << "self-test passed; image accepted";
   std::array<char, 128> json{};
   if (const auto n = protocol::encode_succeeded(json, running, previous); n.ok())
     end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
@@ -590,7 +621,7 @@ void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t det
   } else {
     std::array<char, 160> json{};
     if (const auto n = protocol::encode_failed(json, status, reason, detail); n.ok()) publish_update({json.data(), *n}, 1);
-    LogLine(app_, LogLevel::kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
+    OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
   }
   if (state_ == AgentState::kDownloading) subscribe_stream(false);
   if (status != JobStatus::kSucceeded) (void)record_.clear();
@@ -619,20 +650,25 @@ void Agent::handle_update_rejected(std::string_view job, std::span<const std::ui
   // finished elsewhere; anything else (throttling) is only logged.
   if (text.find("TerminalStateReached") != std::string_view::npos ||
       text.find("InvalidStateTransition") != std::string_view::npos) {
-    LogLine(app_, LogLevel::kWarning) << "job " << job << " ended by the service; stopping";
+    OTTER_AGENT_LOG(kWarning) << "job " << job << " ended by the service; stopping";
     if (state_ == AgentState::kDownloading) abandon_job();
     return;
   }
-  LogLine(app_, LogLevel::kWarning) << "status update of " << job << " rejected";
+  OTTER_AGENT_LOG(kWarning) << "status update of " << job << " rejected";
 }
 
 void Agent::handle_stream_rejected(std::span<const std::uint8_t> payload, StreamFormat format) {
   ++stats_.stream_errors;
+#if OTTER_AGENT_JSON_STREAMS
   const auto error = format == StreamFormat::kCbor ? protocol::decode_stream_error_cbor(payload)
                                                    : protocol::decode_stream_error_json(as_text(payload));
+#else
+  (void)format;
+  const auto error = protocol::decode_stream_error_cbor(payload);
+#endif
   // The retry timers ask again; a stream that stays refused ends in FAILED
   // after max_request_retries.
-  LogLine(app_, LogLevel::kWarning) << "stream request rejected: " << (error.ok() ? error->code : "?") << " "
+  OTTER_AGENT_LOG(kWarning) << "stream request rejected: " << (error.ok() ? error->code : "?") << " "
                                     << (error.ok() ? error->message : "");
 }
 
@@ -665,7 +701,7 @@ void Agent::poll() {
     request_next_job();
   }
   if (state_ == AgentState::kSelfTest && now >= self_test_deadline_) {
-    LogLine(app_, LogLevel::kError) << "self-test timed out";
+    OTTER_AGENT_LOG(kError) << "self-test timed out";
     self_test_done(false);
   }
   if (state_ != AgentState::kDownloading) return;
@@ -678,7 +714,7 @@ void Agent::poll() {
     }
     ++r.retries;
     ++stats_.request_retries;
-    LogLine(app_, LogLevel::kWarning) << "no data for blocks " << r.first << ".." << (r.end - 1) << ", asking again (retry "
+    OTTER_AGENT_LOG(kWarning) << "no data for blocks " << r.first << ".." << (r.end - 1) << ", asking again (retry "
                                       << r.retries << ")";
     send_request(r);
   }

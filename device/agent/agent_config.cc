@@ -22,6 +22,9 @@ Status AgentConfig::validate(const char** why) const {
   } else if (progress_every == 0) {
     reason = "progress interval must be > 0";
   }
+#if defined(OTTER_AGENT_JSON_STREAMS) && !OTTER_AGENT_JSON_STREAMS
+  if (reason == nullptr && format == protocol::StreamFormat::kJson) reason = "built without JSON streams";
+#endif
   if (why != nullptr) *why = reason;
   return reason == nullptr ? Status::kOk : Status::kInvalidArgument;
 }
