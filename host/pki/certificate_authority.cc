@@ -204,6 +204,12 @@ CertificateAuthority CertificateAuthority::open(const std::filesystem::path& dir
   for (const auto& file : {paths.ca_certificate(), paths.ca_private_key()}) {
     if (!std::filesystem::exists(file)) throw CaError("no CA in " + dir.string() + ": " + file.string() + " is missing");
   }
+  // A CA key others can read is a CA anyone on the machine can use.
+  const auto key_perms = std::filesystem::status(paths.ca_private_key()).permissions();
+  using std::filesystem::perms;
+  if ((key_perms & (perms::group_all | perms::others_all)) != perms::none) {
+    throw CaError(paths.ca_private_key().string() + " is accessible by other users; run chmod 600 on it");
+  }
   auto cert = detail::parse_certificate(read_file(paths.ca_certificate()));
   auto key = detail::parse_private_key(read_file(paths.ca_private_key()));
   if (X509_check_private_key(cert.get(), key.get()) != 1) {

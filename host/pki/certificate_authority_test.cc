@@ -110,6 +110,14 @@ TEST_F(CertificateAuthorityTest, OpensTheSameCaAgain) {
   EXPECT_EQ(CertificateAuthority::open_or_create(ca_dir()).fingerprint_sha256(), fingerprint);
 }
 
+TEST_F(CertificateAuthorityTest, RefusesToOpenACaWhoseKeyOthersCanRead) {
+  const auto paths = CertificateAuthority::create(ca_dir()).paths();
+  fs::permissions(paths.ca_private_key(), fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read);
+  EXPECT_THROW(CertificateAuthority::open(ca_dir()), CaError);
+  fs::permissions(paths.ca_private_key(), fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_NO_THROW(CertificateAuthority::open(ca_dir()));
+}
+
 TEST_F(CertificateAuthorityTest, OpenNamesTheMissingFile) {
   try {
     CertificateAuthority::open(ca_dir());
