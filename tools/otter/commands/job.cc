@@ -79,6 +79,18 @@ void create(CreateOptions& o) {
   RestClient client(o.server);
   std::string firmware_id = o.firmware_id;
   nlohmann::json firmware;
+  if (!firmware_id.empty() && (o.upload.sign_with_default_profile || !o.upload.signing_profile.empty())) {
+    std::string profile = o.upload.signing_profile;
+    if (profile.empty()) {
+      const auto profiles = client.get_all("/api/v1/signing-profiles", "signingProfiles");
+      if (profiles.size() != 1) throw CommandError{kExitUsage, "name the signing profile: --sign-with-profile NAME"};
+      profile = profiles[0]["name"];
+    }
+    const auto stored = client.get("/api/v1/firmware/" + url_encode(firmware_id));
+    if (!stored["signed"].get<bool>()) {
+      client.post("/api/v1/firmware/" + url_encode(firmware_id) + "/sign", {{"signingProfile", profile}});
+    }
+  }
   if (!o.upload.file.empty()) {
     firmware = upload_firmware(client, o.upload);
     firmware_id = firmware["firmwareId"];
