@@ -166,6 +166,17 @@ std::map<std::string, std::string> c_defines(std::string_view header) {
 }
 
 DeviceFiles load_device_files(const std::filesystem::path& dir) {
+  if (!std::filesystem::exists(dir / "otter_credentials.c") && std::filesystem::exists(dir / "ca.pem")) {
+    DeviceFiles f;
+    f.root_ca_pem = read_file(dir / "ca.pem");
+    f.device_certificate_pem = read_file(dir / "cert.pem");
+    f.device_private_key_pem = read_file(dir / "key.pem");
+    f.code_verify_certificate_pem = read_file(dir / "code_verify.pem");
+    f.thing_name = std::filesystem::absolute(dir).lexically_normal().filename().string();
+    if (f.thing_name.empty()) f.thing_name = std::filesystem::absolute(dir).parent_path().filename().string();
+    f.port = 0;
+    return f;
+  }
   const auto strings = c_string_definitions(read_file(dir / "otter_credentials.c"));
   const auto defines = c_defines(read_file(dir / "otter_config.h"));
   auto need = [&](const std::map<std::string, std::string>& m, const char* key, const char* file) {

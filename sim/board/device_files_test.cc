@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "otter/provision/credentials_writer.h"
 
@@ -41,6 +42,20 @@ TEST(DeviceFiles, ReadsBackWhatProvisionWrites) {
   EXPECT_EQ(f.thing_name, "MY-IOT-OTA-Device");
   EXPECT_EQ(f.board, "numaker-iot-m487");
   std::filesystem::remove_all(dir);
+}
+
+TEST(DeviceFiles, PemFolderNamedAfterTheThing) {
+  const auto dir = std::filesystem::temp_directory_path() / ("otter-pems-" + std::to_string(::getpid())) / "dev-007";
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"ca.pem", "cert.pem", "key.pem", "code_verify.pem"}) {
+    std::ofstream(dir / name) << name;
+  }
+  const auto f = load_device_files(dir);
+  EXPECT_EQ(f.thing_name, "dev-007");
+  EXPECT_EQ(f.root_ca_pem, "ca.pem");
+  EXPECT_EQ(f.device_private_key_pem, "key.pem");
+  EXPECT_EQ(f.code_verify_certificate_pem, "code_verify.pem");
+  std::filesystem::remove_all(dir.parent_path());
 }
 
 TEST(DeviceFiles, MissingDirectoryNamesTheFile) {

@@ -91,6 +91,7 @@ void VirtualBoard::cut_power(std::optional<std::chrono::milliseconds> off_for) {
 
 void VirtualBoard::boot() {
   shut_down();
+  reset_pending_ = false;
   ++resets_;
   flash_.power().restore();
   state_ = BoardState::kRunning;
@@ -233,7 +234,8 @@ void VirtualBoard::check_power() {
 }
 
 bool VirtualBoard::idle() const {
-  return state_ == BoardState::kRunning && agent_ && agent_->state() == agent::AgentState::kWaitingForJob;
+  return state_ == BoardState::kRunning && !reset_pending_ && agent_ &&
+         agent_->state() == agent::AgentState::kWaitingForJob;
 }
 
 BoardReport VirtualBoard::report() {
@@ -290,6 +292,7 @@ void VirtualBoard::request_reset() {
   console_.print("resetting to let the loader install the update");
   // Leave time for the status update in flight, then reset (no DISCONNECT:
   // a reset is not a clean shutdown).
+  reset_pending_ = true;
   after(std::chrono::milliseconds(300), [this] { boot(); });
 }
 

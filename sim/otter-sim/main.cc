@@ -32,6 +32,7 @@ void on_signal(int) { g_signalled = 1; }
 
 constexpr int kExitOk = 0;
 constexpr int kExitTimeout = 3;
+constexpr int kExitHalted = 4;
 constexpr int kExitUsage = 2;
 
 struct HostPort {
@@ -197,7 +198,10 @@ int run_boards(const RunArgs& a) {
       throw std::invalid_argument(fmt::format("{}: thing '{}' was created for board '{}', not '{}' (use --board {})",
                                               dir.string(), name, files.board, a.board, files.board));
     }
-    if (!broker) broker = HostPort{files.endpoint, files.port};
+    if (!broker) {
+      if (files.endpoint.empty()) throw std::invalid_argument(fmt::format("{}: no otter_config.h; give --broker", dir.string()));
+      broker = HostPort{files.endpoint, files.port};
+    }
     const auto tls_dir = work / name;
     simboard::write_tls_files(files, tls_dir);
     auto key = image::parse_public_key(std::span(reinterpret_cast<const std::uint8_t*>(files.code_verify_certificate_pem.data()),
@@ -263,9 +267,19 @@ int run_boards(const RunArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   std::optional<std::chrono::steady_clock::time_point> idle_since;
   bool condition_met = false;
+  bool halted = false;
   auto last_progress = start;
   auto done = [&] {
     if (g_signalled) return true;
+    if (!a.until.empty()) {
+      // A halted board never reaches the condition: say so now, not at the timeout.
+      for (auto& b : fl.boards()) {
+        if (b->state() == simboard::BoardState::kHalted) {
+          halted = true;
+          return true;
+        }
+      }
+    }
     const auto now = std::chrono::steady_clock::now();
     if (fleet && a.console != "all" && now - last_progress > std::chrono::seconds(2)) {
       last_progress = now;
@@ -322,13 +336,14 @@ int run_boards(const RunArgs& a) {
   std::string summary;
   for (auto& [v, n] : versions) summary += fmt::format(" {}x {}", n, v);
   std::printf("otter-sim: %s after %.1f s; installed:%s\n",
-              condition_met ? "done" : g_signalled ? "stopped" : "timed out",
+              condition_met ? "done" : g_signalled ? "stopped" : halted ? "a board halted" : "timed out",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), summary.c_str());
   fl.boards().clear();
   if (remove_work) {
     std::error_code ec;
     fs::remove_all(work, ec);
   }
+  if (halted) return kExitHalted;
   if (!a.until.empty() && !condition_met && !g_signalled) return kExitTimeout;
   return kExitOk;
 }
@@ -353,7 +368,7 @@ int main(int argc, char** argv) {
   app.add_option("--prefix", a.prefix, "fleet thing-name prefix")->capture_default_str();
   app.add_option("--until", a.until, "exit when every board is idle (\"idle\") or idle on a version (\"version=1.0.1\")");
   app.add_option("--idle-seconds", a.idle_seconds, "how long boards must stay idle for --until")->capture_default_str();
-  app.add_option("--timeout", a.timeout, "give up after this many seconds (exit code 3)");
+  app.add_option("--timeout", a.timeout, "give up after this many seconds (exit code 3; 4 when a board halted)");
   app.add_option("--spread", a.spread, "power boards on evenly over this many seconds")->capture_default_str();
   app.add_option("--report", a.report, "write the final per-board report (JSON) here; - for stdout");
   app.add_option("--console", a.console, "board consoles shown: auto, all, first, none")->capture_default_str();

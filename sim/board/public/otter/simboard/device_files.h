@@ -40,7 +40,10 @@ std::map<std::string, std::string> c_string_definitions(std::string_view source)
 std::map<std::string, std::string> c_defines(std::string_view header);
 
 // Loads DIR/otter_credentials.c and DIR/otter_config.h; throws
-// DeviceFilesError naming the missing file or symbol.
+// DeviceFilesError naming the missing file or symbol. A folder without them
+// may instead hold PEM files (ca.pem, cert.pem, key.pem, code_verify.pem,
+// as a test harness writes them from the REST API's answer): the thing name
+// is then the folder's name and the endpoint is left empty.
 DeviceFiles load_device_files(const std::filesystem::path& dir);
 
 // Writes the TLS material as PEM files (ca.pem, cert.pem, key.pem, mode 0600

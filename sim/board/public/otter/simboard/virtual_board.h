@@ -129,6 +129,7 @@ class VirtualBoard : private agent::Transport, private agent::Clock, private age
   std::uint32_t power_cuts_ = 0;
   bool download_cut_done_ = false;
   bool install_cut_done_ = false;
+  bool reset_pending_ = false;  // the firmware asked for a reset that has not happened yet
   std::vector<EventLoop::TimerId> timers_;
 };
 
