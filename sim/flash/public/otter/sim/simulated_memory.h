@@ -76,6 +76,7 @@ class SimulatedMemory : public flash::FlashDevice {
 
   std::string name_;
   std::uint32_t chunk_size_;
+  std::vector<std::uint8_t> erased_chunk_;  // reference for erased()
   Contents chunks_;
 };
 
