@@ -140,21 +140,6 @@ cbor_item_t* uint_item(std::uint32_t v, bool wide) {
   return cbor_build_uint32(v);
 }
 
-std::string base64(std::span<const std::uint8_t> data) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < data.size(); i += 3) {
-    std::uint32_t v = static_cast<std::uint32_t>(data[i]) << 16;
-    if (i + 1 < data.size()) v |= static_cast<std::uint32_t>(data[i + 1]) << 8;
-    if (i + 2 < data.size()) v |= data[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < data.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < data.size() ? kAlphabet[v & 63] : '=';
-  }
-  return out;
-}
-
 std::vector<std::uint8_t> unbase64(const std::string& text) {
   std::vector<std::uint8_t> out;
   std::uint32_t acc = 0;
@@ -203,6 +188,21 @@ std::vector<std::uint8_t> cbor_block(std::uint32_t file_id, std::uint32_t index,
   if (length) add_pair(map.item, "l", uint_item(*length, wide_integers));
   add_pair(map.item, "p", cbor_build_bytestring(payload.data(), payload.size()));
   return serialize(map.item);
+}
+
+std::string base64(std::span<const std::uint8_t> data) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (std::size_t i = 0; i < data.size(); i += 3) {
+    std::uint32_t v = static_cast<std::uint32_t>(data[i]) << 16;
+    if (i + 1 < data.size()) v |= static_cast<std::uint32_t>(data[i + 1]) << 8;
+    if (i + 2 < data.size()) v |= data[i + 2];
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += i + 1 < data.size() ? kAlphabet[(v >> 6) & 63] : '=';
+    out += i + 2 < data.size() ? kAlphabet[v & 63] : '=';
+  }
+  return out;
 }
 
 // -------------------------------------------------------- FakeOtaService

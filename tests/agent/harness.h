@@ -189,6 +189,9 @@ class FakeOtaService final : public agent::Transport {
   std::string thing_;
 };
 
+// Standard padded base64 (the service's own, not the device codec).
+std::string base64(std::span<const std::uint8_t> data);
+
 // Encodes a CBOR data block with libcbor.
 std::vector<std::uint8_t> cbor_block(std::uint32_t file_id, std::uint32_t index, std::span<const std::uint8_t> payload,
                                      std::optional<std::uint32_t> length, bool wide_integers = false);
