@@ -73,7 +73,9 @@ class Broker {
   void start() {
     pid_ = ::fork();
     if (pid_ == 0) {
-      ::execlp("mosquitto", "mosquitto", "-c", (dir_ / "mosquitto.conf").c_str(), static_cast<char*>(nullptr));
+      // Debian installs the broker in /usr/sbin, which a CI PATH may lack.
+      const char* broker = ::access("/usr/sbin/mosquitto", X_OK) == 0 ? "/usr/sbin/mosquitto" : "mosquitto";
+      ::execlp(broker, "mosquitto", "-c", (dir_ / "mosquitto.conf").c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
     for (int i = 0; i < 200 && !(port_open(tls_port_) && port_open(plain_port_)); ++i) std::this_thread::sleep_for(25ms);
