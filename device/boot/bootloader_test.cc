@@ -297,6 +297,42 @@ TEST(Bootloader, FailedStagingMemoryRefusesTheUpdateAndKeepsBootingTheRunningIma
   EXPECT_EQ(board.app_digest(16 * 1024), testing::sha256(old_image));
 }
 
+TEST(BootControl, RequestInstallRefusesRequestsThatCanNeverWork) {
+  const boards::BoardProfile& profile = *boards::find_board("numaker-iot-m487");
+  TestBoard board(profile, Mode::kBackup);
+  const auto image = make_image(ImageSpec{profile.hardware_id, kV1, 0, 16 * 1024, 1});
+  board.factory_install(image);
+  ASSERT_TRUE(board.boot().ok());
+  const InstallRequest good = board.request_for(image);
+
+  InstallRequest empty = good;
+  empty.image_size = 0;
+  EXPECT_EQ(board.control().request_install(empty), Status::kInvalidArgument);
+  InstallRequest unsigned_request = good;
+  unsigned_request.signature_size = 0;
+  EXPECT_EQ(board.control().request_install(unsigned_request), Status::kInvalidArgument);
+  InstallRequest oversized_signature = good;
+  oversized_signature.signature_size = image::kMaxSignatureSize + 1;
+  EXPECT_EQ(board.control().request_install(oversized_signature), Status::kInvalidArgument);
+  InstallRequest huge = good;
+  huge.image_size = profile.app.size + 1;
+  EXPECT_EQ(board.control().request_install(huge), Status::kTooLarge);
+  // Nothing was recorded: the bootloader still boots the running image, idle.
+  auto status = board.boot();
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->state, State::kIdle);
+}
+
+TEST(BootControl, ConfirmAndRejectOnlyApplyToATrial) {
+  const boards::BoardProfile& profile = *boards::find_board("numaker-iot-m487");
+  TestBoard board(profile, Mode::kBackup);
+  board.factory_install(make_image(ImageSpec{profile.hardware_id, kV1, 0, 16 * 1024, 1}));
+  ASSERT_TRUE(board.boot().ok());
+  EXPECT_EQ(board.control().confirm(), Status::kOk);  // idle: already confirmed
+  EXPECT_EQ(board.control().reject(Status::kAborted), Status::kInvalidArgument);
+  EXPECT_EQ(board.control().status()->state, State::kIdle);
+}
+
 TEST(BootControl, ReportsNotFoundBeforeTheBootloaderEverRan) {
   TestBoard board(*boards::find_board("numaker-iot-m487"), Mode::kBackup);
   EXPECT_EQ(board.control().status().status(), Status::kNotFound);
