@@ -12,6 +12,8 @@ using nlohmann::json;
 
 namespace {
 
+constexpr std::size_t kMaxRequestPayload = 64 * 1024;
+
 std::string text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string_view as_text(const std::vector<std::uint8_t>& payload) {
@@ -44,6 +46,13 @@ DeviceGateway::~DeviceGateway() {
 
 void DeviceGateway::enqueue(const std::string& topic, std::vector<std::uint8_t> payload) {
   ++metrics_.mqtt_messages_received;
+  // No request is larger than 32 KiB; bigger ones are hostile and never queued.
+  if (payload.size() > kMaxRequestPayload) {
+    ++metrics_.mqtt_messages_dropped;
+    spdlog::warn("mqtt: dropped a {} byte message on {} (requests are at most {} bytes)", payload.size(),
+                 topic.substr(0, 200), kMaxRequestPayload);
+    return;
+  }
   {
     std::lock_guard lock(mutex_);
     if (inbox_.size() >= options_.inbox_limit) {
