@@ -74,9 +74,9 @@ std::string phase_of(const nlohmann::json& e) {
   return status;
 }
 
-std::string bar(const std::optional<Progress>& p, bool succeeded, int width) {
-  double fraction = succeeded ? 1.0 : 0.0;
-  if (!succeeded && p) fraction = static_cast<double>(p->done) / static_cast<double>(p->total);
+std::string bar(const std::optional<Progress>& p, bool complete, int width) {
+  double fraction = complete ? 1.0 : 0.0;
+  if (!complete && p) fraction = static_cast<double>(p->done) / static_cast<double>(p->total);
   const int filled = static_cast<int>(fraction * width + 0.5);
   char pct[8];
   std::snprintf(pct, sizeof(pct), "%3d%%", static_cast<int>(fraction * 100 + 0.5));
@@ -114,8 +114,12 @@ class TerminalView {
       if (shown == max_rows) break;
       const std::string name = e["thingName"];
       const auto& d = e["statusDetails"];
-      const auto progress = d.contains("receive") ? parse_receive(d["receive"].get<std::string>()) : std::nullopt;
-      frame << name << std::string(width - name.size() + 2, ' ') << bar(progress, e["status"] == "SUCCEEDED", 30)
+      // Details are merged across updates (as AWS does), so "receive" lingers
+      // after the download: past it (self-test, success) the bar is full.
+      const bool downloaded = e["status"] == "SUCCEEDED" || d.contains("self_test");
+      const auto progress = !downloaded && d.contains("receive") ? parse_receive(d["receive"].get<std::string>())
+                                                                 : std::nullopt;
+      frame << name << std::string(width - name.size() + 2, ' ') << bar(progress, downloaded, 30)
             << "  " << (progress ? std::to_string(progress->done) + "/" + std::to_string(progress->total) + "  " : "")
             << phase_of(e) << "\n";
       ++shown;
