@@ -8,9 +8,28 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <random>
 
 namespace otter::sim {
+
+// SplitMix64: 8 bytes of state (a std::mt19937_64 carries 2.5 KB; the fleet
+// simulator keeps thousands of boards), good enough for torn contents.
+class SplitMix64 {
+ public:
+  using result_type = std::uint64_t;
+  explicit SplitMix64(std::uint64_t seed = 1) : state_(seed) {}
+  void seed(std::uint64_t seed) { state_ = seed; }
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return ~result_type{0}; }
+  result_type operator()() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+
+ private:
+  std::uint64_t state_;
+};
 
 class PowerSupply {
  public:
@@ -50,11 +69,11 @@ class PowerSupply {
   }
 
   // Seeded randomness for torn contents, so a failing scenario replays exactly.
-  std::mt19937_64& random() { return random_; }
+  SplitMix64& random() { return random_; }
   void reseed(std::uint64_t seed) { random_.seed(seed); }
 
  private:
-  std::mt19937_64 random_;
+  SplitMix64 random_;
   Trace trace_;
   std::optional<std::uint64_t> cut_at_;
   std::uint64_t operations_ = 0;
