@@ -61,7 +61,7 @@ std::vector<std::uint8_t> make_image(const ImageSpec& spec) {
 }
 
 TestBoard::TestBoard(const boards::BoardProfile& profile, Mode mode, std::uint64_t seed)
-    : flash_(profile, seed), layout_(flash_.layout(mode)), signer_(std::make_shared<Signer>()) {}
+    : flash_(profile, seed), layout_(flash_.layout(mode)), signer_(std::make_unique<Signer>()) {}
 
 void TestBoard::factory_install(std::span<const std::uint8_t> image) {
   const boards::Area& app = flash_.profile().app;

@@ -55,7 +55,6 @@ class TestBoard {
   sim::BoardFlash& flash() { return flash_; }
   const Layout& layout() const { return layout_; }
   Signer& signer() { return *signer_; }
-  void share_signer(std::shared_ptr<Signer> signer) { signer_ = std::move(signer); }
 
   // Writes `image` into app as the factory does (not flash operations).
   void factory_install(std::span<const std::uint8_t> image);
@@ -76,7 +75,7 @@ class TestBoard {
  private:
   sim::BoardFlash flash_;
   Layout layout_;
-  std::shared_ptr<Signer> signer_;
+  std::unique_ptr<Signer> signer_;
 };
 
 }  // namespace otter::boot::testing
