@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "otter/api/rest_api.h"
+#include "otter/image/board.h"
 #include "otter/model/json.h"
 
 namespace otter::api {
@@ -76,7 +77,13 @@ void add_thing_routes(Router& router, ApiContext& ctx) {
     if (body.contains("attributes")) attributes = model::attributes_from_json(body["attributes"]);
     if (body.contains("board")) {
       if (!body["board"].is_string()) throw ApiError(400, "field \"board\" must be a string");
-      attributes["board"] = body["board"];
+      const std::string board = body["board"];
+      if (image::find_board(board) == nullptr) {
+        std::string known;
+        for (const auto& b : image::kBoards) known += (known.empty() ? "" : ", ") + std::string(b.name);
+        throw ApiError(400, "unknown board \"" + board + "\" (known: " + known + ")");
+      }
+      attributes["board"] = board;
     }
     const bool issue_certificate = !body.contains("issueCertificate") || body["issueCertificate"].get<bool>();
     if (issue_certificate && ctx.ca == nullptr) {

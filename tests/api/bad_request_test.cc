@@ -33,6 +33,13 @@ TEST_F(ApiTest, AnInvalidThingNameIsA400) {
   }
 }
 
+TEST_F(ApiTest, AnUnknownBoardIsA400NamingTheKnownOnes) {
+  auto res = post("/api/v1/things", {{"thingName", "dev1"}, {"board", "numaker-iot-m488"}});
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(body_of(res)["error"].get<std::string>().find("numaker-iot-m487"), std::string::npos);
+  EXPECT_EQ(get("/api/v1/things/dev1")->status, 404);
+}
+
 TEST_F(ApiTest, UnknownIdsAre404) {
   const std::string digest(64, 'a');
   for (const std::string& path : std::vector<std::string>{"/api/v1/things/ghost", "/api/v1/groups/ghost", "/api/v1/jobs/ghost", "/api/v1/jobs/ghost/executions",
