@@ -17,16 +17,39 @@ using otter::boot::Mode;
 using otter::sim::SimulatedMemory;
 using otter::sim::TimeModel;
 
-// Minimum time to copy `bytes` from one memory to another.
-double minimum_copy_us(const SimulatedMemory& from, const SimulatedMemory& to, std::uint32_t bytes) {
+// The minimum for copying `bytes` from one memory to another: one read of
+// every byte (one operation), each target erase unit erased once (one
+// operation each), every byte programmed once in the largest operations the
+// target allows.
+struct Minimum {
+  double us = 0;
+  std::uint64_t reads = 0, programs = 0, erases = 0;
+  Minimum& operator+=(const Minimum& o) {
+    us += o.us;
+    reads += o.reads;
+    programs += o.programs;
+    erases += o.erases;
+    return *this;
+  }
+};
+
+Minimum minimum_copy(const SimulatedMemory& from, const SimulatedMemory& to, std::uint32_t bytes) {
   const TimeModel& r = from.time_model();
   const TimeModel& w = to.time_model();
   const auto g = to.geometry();
-  double us = r.read_us(bytes);  // one read of every byte
-  if (g.needs_erase && g.erase_size != 0) us += w.erase_us((bytes + g.erase_size - 1) / g.erase_size);
+  Minimum m;
+  m.us = r.read_us(bytes);
+  m.reads = 1;
+  if (g.needs_erase && g.erase_size != 0) {
+    m.erases = (bytes + g.erase_size - 1) / g.erase_size;
+    m.us += w.erase_us(static_cast<std::uint32_t>(m.erases));
+  }
   const std::uint32_t op = g.program_page != 0 ? g.program_page : bytes;
-  for (std::uint32_t done = 0; done < bytes; done += op) us += w.program_us(std::min(op, bytes - done));
-  return us;
+  for (std::uint32_t done = 0; done < bytes; done += op) {
+    m.us += w.program_us(std::min(op, bytes - done));
+    ++m.programs;
+  }
+  return m;
 }
 
 struct Row {
@@ -54,8 +77,8 @@ int main(int argc, char** argv) {
   const std::uint32_t size = kib * 1024 - 123;  // not unit-aligned, like a real image
   std::printf("Install cost, image %u bytes; flash time from the parts' datasheet typicals (sim/flash/parts.cc)\n",
               size);
-  std::printf("%-18s %-10s %7s %7s %7s %9s %12s %12s %7s\n", "board", "mode", "reads", "progs", "erases", "KiB prog",
-              "modelled ms", "minimum ms", "ratio");
+  std::printf("%-18s %-10s %13s %13s %11s %9s %12s %12s %7s\n", "board", "mode", "reads (min)", "progs (min)",
+              "erases (min)", "KiB prog", "modelled ms", "minimum ms", "ratio");
   bool all_met = true;
   for (const Row row : {Row{"numaker-iot-m487", Mode::kBackup}, Row{"numaker-iot-m487", Mode::kNoBackup},
                         Row{"numaker-pfm-m487", Mode::kBackup}, Row{"numaker-m2354", Mode::kSdStaging},
@@ -77,14 +100,16 @@ int main(int argc, char** argv) {
     const otter::sim::FlashCounters c = board.flash().counters();
     auto& internal = board.flash().internal();
     auto& external = board.flash().external();
-    double minimum = minimum_copy_us(external, internal, size);  // staging -> app
-    if (row.mode != Mode::kNoBackup) minimum += minimum_copy_us(internal, external, size);  // app -> backup
-    const double ratio = c.time_us / minimum;
+    Minimum minimum = minimum_copy(external, internal, size);                        // staging -> app
+    if (row.mode != Mode::kNoBackup) minimum += minimum_copy(internal, external, size);  // app -> backup
+    const double ratio = c.time_us / minimum.us;
     all_met &= ratio <= 1.05;
-    std::printf("%-18s %-10s %7llu %7llu %7llu %9.1f %12.1f %12.1f %7.3f\n", row.board, mode_name(row.mode),
-                static_cast<unsigned long long>(c.reads), static_cast<unsigned long long>(c.programs),
-                static_cast<unsigned long long>(c.erases), static_cast<double>(c.bytes_programmed) / 1024,
-                c.time_us / 1000, minimum / 1000, ratio);
+    std::printf("%-18s %-10s %6llu (%4llu) %6llu (%4llu) %5llu (%3llu) %9.1f %12.1f %12.1f %7.3f\n", row.board,
+                mode_name(row.mode), static_cast<unsigned long long>(c.reads),
+                static_cast<unsigned long long>(minimum.reads), static_cast<unsigned long long>(c.programs),
+                static_cast<unsigned long long>(minimum.programs), static_cast<unsigned long long>(c.erases),
+                static_cast<unsigned long long>(minimum.erases), static_cast<double>(c.bytes_programmed) / 1024,
+                c.time_us / 1000, minimum.us / 1000, ratio);
   }
   std::printf("goal ratio <= 1.05: %s\n", all_met ? "met on every board" : "NOT met on every board");
   return 0;
