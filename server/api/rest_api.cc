@@ -7,6 +7,9 @@
 #include <memory>
 #include <stdexcept>
 
+#include "otter/api/api_token.h"
+#include "otter/dashboard/dashboard.h"
+
 namespace otter::api {
 
 RestApi::RestApi(ApiContext context, std::string token, ApiLimits limits)
@@ -20,13 +23,17 @@ RestApi::RestApi(ApiContext context, std::string token, ApiLimits limits)
   server_->set_payload_max_length(limits.max_request_bytes);
   server_->set_read_timeout(60, 0);
   server_->set_write_timeout(60, 0);
-  router_ = std::make_unique<Router>(*server_, std::move(token));
+  router_ = std::make_unique<Router>(*server_, token);
   add_status_routes(*router_, context_);
   add_thing_routes(*router_, context_);
   add_group_routes(*router_, context_);
   add_certificate_routes(*router_, context_);
   add_firmware_routes(*router_, context_);
   add_job_routes(*router_, context_);
+  // The web dashboard (server/dashboard): same server, same token check.
+  dashboard::mount_dashboard(*server_, {context_.registry, context_.jobs, [token](const httplib::Request& req) {
+                                          return bearer_token_matches(req.get_header_value("Authorization"), token);
+                                        }});
 }
 
 RestApi::~RestApi() { stop(); }
