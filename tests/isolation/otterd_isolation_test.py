@@ -80,8 +80,17 @@ class Device:
         subscribed = queue.Queue()
         self.client.on_subscribe = lambda c, u, mid, granted: subscribed.put(mid)
         self.client.connect("127.0.0.1", port, keepalive=30)
+        # The loop runs here until CONNACK: a connection the broker cuts first
+        # (a refused certificate under TLS 1.3) raises here at once instead of
+        # killing a background thread silently.
+        deadline = time.monotonic() + WAIT
+        while connected.empty():
+            if self.client.loop(timeout=0.1) != mqtt.MQTT_ERR_SUCCESS:
+                raise AssertionError(name + ": connection lost before CONNACK")
+            if time.monotonic() > deadline:
+                raise AssertionError(name + ": no CONNACK within %ss" % WAIT)
+        assert connected.get() == 0, name + " could not connect"
         self.client.loop_start()
-        assert connected.get(timeout=WAIT) == 0, name + " could not connect"
         self.client.subscribe("$aws/things/%s/#" % name, qos=1)
         subscribed.get(timeout=WAIT)
 
