@@ -89,6 +89,63 @@ cbor_item_t* build_uint(std::uint64_t v) {
   return cbor_build_uint64(v);
 }
 
+// libcbor's cbor_load allocates a definite array or map for its declared
+// size before reading a single element, so a 9-byte request declaring 2^32
+// items would make otterd allocate gigabytes. This walk checks that every
+// declared length could fit in the bytes that remain (each item takes at least
+// one byte), that nesting stays shallow and that nothing is indefinite; only
+// then is the payload handed to cbor_load.
+bool cbor_lengths_plausible(std::span<const std::uint8_t> in) {
+  constexpr int kMaxDepth = 4;
+  std::size_t pos = 0;
+  // Items still to read at each nesting level (maps count keys and values).
+  std::uint64_t pending[kMaxDepth + 1] = {1};
+  int depth = 0;
+  while (depth >= 0) {
+    if (pending[depth] == 0) {
+      --depth;
+      continue;
+    }
+    --pending[depth];
+    if (pos >= in.size()) return false;
+    const std::uint8_t initial = in[pos++];
+    const int major = initial >> 5;
+    const int info = initial & 0x1F;
+    std::uint64_t arg = 0;
+    if (info < 24) {
+      arg = static_cast<std::uint64_t>(info);
+    } else if (info <= 27) {
+      const std::size_t width = std::size_t{1} << (info - 24);
+      if (in.size() - pos < width) return false;
+      for (std::size_t i = 0; i < width; ++i) arg = (arg << 8) | in[pos++];
+    } else {
+      return false;  // indefinite lengths and reserved values
+    }
+    const std::uint64_t remaining = in.size() - pos;
+    switch (major) {
+      case 2:
+      case 3:  // byte and text strings
+        if (arg > remaining) return false;
+        pos += static_cast<std::size_t>(arg);
+        break;
+      case 4:  // array
+      case 5:  // map
+        if (major == 5 && arg > remaining / 2) return false;
+        if (arg > remaining) return false;
+        if (depth == kMaxDepth) return false;
+        pending[++depth] = major == 5 ? arg * 2 : arg;
+        break;
+      case 6:  // tag: one more item follows
+        if (depth == kMaxDepth) return false;
+        pending[++depth] = 1;
+        break;
+      default:  // integers, simple values and floats carry no nested data
+        break;
+    }
+  }
+  return pos == in.size();
+}
+
 std::vector<std::uint8_t> serialize(cbor_item_t* item) {
   unsigned char* buffer = nullptr;
   std::size_t capacity = 0;
@@ -98,10 +155,64 @@ std::vector<std::uint8_t> serialize(cbor_item_t* item) {
   return out;
 }
 
+// libcbor allocates what a header announces before reading the items (a map
+// "of 2^26 pairs" in 10 bytes costs a gigabyte), and frees nested items
+// recursively. So the structure is checked first, without allocating: every
+// announced count fits in the bytes that remain, nesting is shallow, and
+// there are no indefinite lengths.
+bool plausible_cbor(std::span<const std::uint8_t> b) {
+  constexpr std::size_t kMaxDepth = 8;
+  std::uint64_t pending[kMaxDepth + 1];
+  std::size_t depth = 0;
+  pending[0] = 1;
+  std::size_t pos = 0;
+  while (true) {
+    while (pending[depth] == 0) {
+      if (depth == 0) return pos == b.size();
+      --depth;
+    }
+    --pending[depth];
+    if (pos >= b.size()) return false;
+    std::uint8_t initial = b[pos++];
+    int major = initial >> 5;
+    std::uint8_t info = initial & 0x1F;
+    std::uint64_t arg = info;
+    if (info >= 28) return false;  // reserved, or indefinite length / break
+    if (info >= 24) {
+      std::size_t bytes = std::size_t{1} << (info - 24);
+      if (b.size() - pos < bytes) return false;
+      arg = 0;
+      for (std::size_t i = 0; i < bytes; ++i) arg = (arg << 8) | b[pos++];
+    }
+    std::uint64_t remaining = b.size() - pos;
+    switch (major) {
+      case 2:
+      case 3:
+        if (arg > remaining) return false;
+        pos += static_cast<std::size_t>(arg);
+        break;
+      case 4:
+      case 5:
+      case 6: {
+        std::uint64_t items = major == 6 ? 1 : major == 5 ? arg * 2 : arg;
+        if (major == 5 && arg > remaining / 2) return false;
+        if (items > remaining) return false;
+        if (depth == kMaxDepth) return false;
+        pending[++depth] = items;
+        break;
+      }
+      default:
+        break;  // integers and simple values: the head was all of it
+    }
+  }
+}
+
 }  // namespace
 
 ParsedRequest parse_get_stream_cbor(std::span<const std::uint8_t> payload) {
   if (payload.size() > kMaxRequestBytes) return error("InvalidCbor", "request larger than 16 KiB");
+  if (!cbor_lengths_plausible(payload)) return error("InvalidCbor", "malformed CBOR");
+  if (!plausible_cbor(payload)) return error("InvalidCbor", "malformed CBOR");
   cbor_load_result result{};
   CborItem root(cbor_load(payload.data(), payload.size(), &result));
   if (!root || result.error.code != CBOR_ERR_NONE) return error("InvalidCbor", "malformed CBOR");

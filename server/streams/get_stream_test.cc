@@ -64,6 +64,15 @@ TEST(GetStreamCbor, RejectsWrongTypesAndDuplicates) {
             "InvalidCbor");
 }
 
+TEST(GetStreamCbor, RefusesHeadersAnnouncingMoreThanTheMessageHolds) {
+  // A map "of 2^26 pairs" in six bytes: libcbor would allocate a gigabyte for it.
+  EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes{0xBA, 0x04, 0x00, 0x00, 0x00, 0x61})), "InvalidCbor");
+  // A byte string longer than the message, deep nesting, an indefinite map.
+  EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes{0xA1, 0x61, 'b', 0x5A, 0xFF, 0xFF, 0xFF, 0xFF})), "InvalidCbor");
+  EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes(40, 0x81))), "InvalidCbor");
+  EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes{0xBF, 0x61, 'f', 0x00, 0xFF})), "InvalidCbor");
+}
+
 TEST(GetStreamCbor, RequiresFileIdAndBlockSize) {
   // {"l":4096}
   EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes{0xA1, 0x61, 'l', 0x19, 0x10, 0x00})), "InvalidRequestException");
@@ -72,6 +81,20 @@ TEST(GetStreamCbor, RequiresFileIdAndBlockSize) {
 TEST(GetStreamCbor, RefusesOversizedRequests) {
   Bytes huge(20000, 0x00);
   EXPECT_EQ(error_code_of(parse_get_stream_cbor(huge)), "InvalidCbor");
+}
+
+TEST(GetStreamCbor, RefusesDeclaredLengthsLargerThanThePayload) {
+  // A map declaring 2^32 pairs, then a map whose value declares a 2^32-item
+  // array: libcbor would allocate for the declared size, so these must be
+  // refused before decoding.
+  EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes{0xBB, 0, 0, 0, 1, 0, 0, 0, 0})), "InvalidCbor");
+  EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes{0xA1, 0x61, 'b', 0x9B, 0, 0, 0, 1, 0, 0, 0, 0})),
+            "InvalidCbor");
+  // A byte string declaring more bytes than follow.
+  EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes{0xA1, 0x61, 'b', 0x5A, 0, 1, 0, 0, 0xFF})), "InvalidCbor");
+  // Deep nesting and indefinite lengths.
+  EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes(64, 0x81))), "InvalidCbor");
+  EXPECT_EQ(error_code_of(parse_get_stream_cbor(Bytes{0xBF, 0x61, 'f', 0x00, 0xFF})), "InvalidCbor");
 }
 
 TEST(GetStreamJson, ParsesNumbersAndDecimalStringsAndBase64Bitmaps) {
