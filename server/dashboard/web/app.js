@@ -1,7 +1,7 @@
 // The dashboard's shell: client-side routes, the login gate and the polling
 // loop the live views share.
 import * as api from './api.js';
-import { announce, errorBox, replace } from './dom.js';
+import { announce, errorBox, refreshTimes, replace } from './dom.js';
 import { loginView } from './view-login.js';
 import { thingsView } from './view-things.js';
 import { groupsView } from './view-groups.js';
@@ -29,7 +29,8 @@ let current = null;  // AbortController of the view on screen
 export function navigate(path, { replace: replaceEntry = false } = {}) {
   if (replaceEntry) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
-  render();
+  setInterval(() => { if (!document.hidden) refreshTimes(main); }, 5000);
+render();
 }
 
 // Runs fn now and then every `ms` while the view is shown; pauses while the
@@ -78,12 +79,12 @@ function render() {
   const params = pattern.exec(pathname).slice(1).map(decodeURIComponent);
   const query = new URLSearchParams(search);
   replace(main);
+  // Focus moves to the new content (a view may then focus its first field).
+  main.focus({ preventScroll: true });
   const ctx = { params, query, signal: current.signal, navigate, every };
   Promise.resolve(view(main, ctx)).catch((e) => {
     if (!ctx.signal.aborted) replace(main, errorBox(e.message));
-  });
-  main.focus({ preventScroll: true });
-  announce(document.title);
+  }).finally(() => announce(document.title));
 }
 
 // Links marked data-link stay in the app; modified clicks open tabs as usual.
@@ -97,7 +98,8 @@ document.addEventListener('click', (event) => {
 window.addEventListener('popstate', render);
 
 logout.addEventListener('click', () => {
-  api.clearToken();
+  // Forget everything this tab kept: the token and the rollout samples.
+  sessionStorage.clear();
   navigate('/login', { replace: true });
 });
 
@@ -107,4 +109,5 @@ api.whenUnauthorized(() => {
   navigate(`/login?next=${encodeURIComponent(pathname + search)}&expired=1`, { replace: true });
 });
 
+setInterval(() => { if (!document.hidden) refreshTimes(main); }, 5000);
 render();

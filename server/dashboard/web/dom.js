@@ -58,7 +58,8 @@ export function ago(seconds, now = Date.now() / 1000) {
 // <time> with the exact moment as its tooltip and machine-readable value.
 export function when(seconds) {
   if (!seconds) return h('span', { class: 'muted' }, 'never');
-  return h('time', { datetime: new Date(seconds * 1000).toISOString(), title: time(seconds) }, ago(seconds));
+  return h('time', { datetime: new Date(seconds * 1000).toISOString(), title: time(seconds), dataset: { ago: seconds } },
+    ago(seconds));
 }
 
 export function badge(status) {
@@ -101,4 +102,9 @@ export function markFirstRender() {
   if (firstRender) return;
   firstRender = true;
   performance.mark('otter:first-render');
+}
+
+// Relative times age while a view waits for data that did not change.
+export function refreshTimes(root = document) {
+  for (const el of root.querySelectorAll('time[data-ago]')) el.textContent = ago(Number(el.dataset.ago));
 }

@@ -38,8 +38,8 @@ export async function firmwareView(main, { query, signal, every }) {
           h('td', { class: 'num' }, bytes(f.size)),
           h('td', {}, signatureCell(f)),
           h('td', {}, h('code', { title: f.sha256 }, `${f.sha256.slice(0, 12)}…`)),
-          h('td', {}, time(f.createdAt)),
-          h('td', {}, f.signed ? link(`/jobs/new?firmware=${f.firmwareId}`, 'Roll out', { 'aria-label': `Roll out ${f.name}` }) : ''))),
+          h('td', { class: 'nowrap' }, time(f.createdAt)),
+          h('td', { class: 'nowrap' }, f.signed ? link(`/jobs/new?firmware=${f.firmwareId}`, 'Roll out', { 'aria-label': `Roll out ${f.name}` }) : ''))),
         { id: 'firmware-table' }),
       pager('Firmware', data, (o) => { offset = o; load(true); }));
     }

@@ -43,8 +43,8 @@ export async function jobsView(main, { query, signal, every }) {
           h('td', {}, badge(j.status), j.reasonCode ? h('span', { class: 'muted' }, ` ${j.reasonCode}`) : null),
           h('td', {}, firmwareName(j)),
           h('td', { class: 'clip' }, targetsText(j.targets)),
-          h('td', {}, time(j.createdAt)),
-          h('td', {}, time(j.completedAt)))), { id: 'jobs-table' }),
+          h('td', { class: 'nowrap' }, time(j.createdAt)),
+          h('td', { class: 'nowrap' }, time(j.completedAt)))), { id: 'jobs-table' }),
       pager('Jobs', data, (o) => { offset = o; load(true); }));
     }
     markFirstRender();
