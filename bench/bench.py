@@ -1,0 +1,623 @@
+#!/usr/bin/env python3
+"""Otter's benchmarks P1-P5 (issue 9): runs real components (Mosquitto,
+otterd, otter-sim, the link emulator) on 127.0.0.1 and writes a Markdown
+report with every figure, its goal and whether it was met.
+
+    bench.py --build-dir build/host [--smoke] [--out FILE] [p1 p2 p3 p4 p5]
+
+--smoke runs one tiny cell of each (CI: it proves the benchmarks still run and
+produce figures; it never judges them)."""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+import harness  # noqa: E402  (the e2e tests' stack/API helpers, reused as they are)
+
+KIB = 1024
+P1_IMAGE = 448 * KIB
+RTTS_MS = (20, 100, 300)
+BANDWIDTHS = (("256kbit", 256_000), ("1mbit", 1_000_000), ("10mbit", 10_000_000))
+BOARD = "numaker-iot-m487"
+
+
+def say(text):
+    print("bench: " + text, file=sys.stderr, flush=True)
+
+
+def verdict(ok):
+    return "**met**" if ok else "**not met**"
+
+
+# --------------------------------------------------------------------------
+# Process figures from /proc
+class ProcSample:
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.cpu = self._cpu()
+        self.t = time.monotonic()
+
+    def _cpu(self):
+        try:
+            with open("/proc/%d/stat" % self.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / self.TICK  # utime + stime
+        except OSError:
+            return 0.0
+
+    def cpu_since(self):
+        """CPU seconds used since the sample, and as a share of one core."""
+        cpu = self._cpu() - self.cpu
+        wall = time.monotonic() - self.t
+        return cpu, (cpu / wall if wall > 0 else 0.0)
+
+
+def rss_mib(pid, field="VmRSS"):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
+def io_write_bytes(pid):
+    try:
+        with open("/proc/%d/io" % pid) as f:
+            for line in f:
+                if line.startswith("write_bytes:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def machine_info(build_dir):
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    compiler = "unknown"
+    cache = os.path.join(build_dir, "CMakeCache.txt")
+    if os.path.exists(cache):
+        with open(cache) as f:
+            m = re.search(r"^CMAKE_CXX_COMPILER:\w+=(.*)$", f.read(), re.M)
+        if m:
+            out = subprocess.run([m.group(1), "--version"], capture_output=True, text=True)
+            compiler = out.stdout.splitlines()[0] if out.stdout else m.group(1)
+    mosq = subprocess.run(["/usr/sbin/mosquitto", "-h"], capture_output=True, text=True).stdout.splitlines()
+    return [("CPU", cpu), ("cores", str(os.cpu_count())), ("RAM", "%.1f GiB" % (mem_kib / 1024 / 1024)),
+            ("kernel", platform.release()), ("compiler", compiler),
+            ("Mosquitto", mosq[0] if mosq else "unknown"),
+            ("commit", subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
+                                      text=True).stdout.strip()),
+            ("date", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())),
+            ("load average (1 min) at start / end", "%s / %s" % (LOAD_AT_START, load_average()))]
+
+
+def load_average():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+LOAD_AT_START = load_average()
+
+
+def register(api, names, creds):
+    """Registers things (key, certificate, registry row each) a few at a time:
+    otterd serves REST calls on several threads and each one mostly waits for fsync."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in pool.map(lambda n: api.create_thing(n, BOARD, creds), names):
+            pass
+
+
+# --------------------------------------------------------------------------
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build_dir)
+        self.sim_bin = os.path.join(self.build, "sim", "otter-sim", "otter-sim")
+        self.link_bin = os.path.join(self.build, "bench", "tools", "otter-bench-link")
+        self.load_bin = os.path.join(self.build, "bench", "tools", "otter-bench-load")
+        self.install_bin = os.path.join(self.build, "bench", "install", "otter_install_cost")
+        self.work = tempfile.mkdtemp(prefix="otter-bench-")
+        self.sections = []
+        self.summary = []  # (benchmark, figure, goal, verdict)
+        self.raw_rate = None  # payload bytes/s of the raw broker (P2), for P3
+        self.p3_notes = []
+
+    def stack(self, name):
+        work = os.path.join(self.work, name)
+        os.makedirs(work)
+        stack = harness.Stack(REPO, self.build, work)
+        api = stack.up()
+        api.call("POST", "/api/v1/signing-profiles", {"name": "bench"})
+        creds = os.path.join(work, "credentials")
+        os.makedirs(creds)
+        return stack, api, creds, work
+
+    def firmware(self, work, version, size):
+        path = os.path.join(work, "fw_%s_%d.bin" % (version, size))
+        subprocess.run([self.sim_bin, "firmware", "--board", BOARD, "--version", version, "--size", str(size),
+                        "-o", path], check=True, capture_output=True)
+        return path
+
+    # ----------------------------------------------------------------------
+    # P1: one board through the link emulator
+    def p1_cell(self, stack, api, creds, work, factory, firmware_id, name, link, agent_args, timeout):
+        api.create_thing(name, BOARD, creds)
+        job = api.create_job({"firmwareId": firmware_id, "things": [name]})
+        probe = subprocess.Popen([self.link_bin, "--upstream", "127.0.0.1:%d" % stack.mqtt_port, "--link", link],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            port = json.loads(probe.stdout.readline())["port"]
+
+            def stats():
+                probe.stdin.write("stats\n")
+                probe.stdin.flush()
+                return json.loads(probe.stdout.readline())
+
+            cmd = [self.sim_bin, "--board", BOARD, "--credentials", os.path.join(creds, name), "--broker",
+                   "127.0.0.1:%d" % port, "--factory", factory, "--timeout", str(timeout)] + agent_args
+            sim = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            start = end = None
+            killer = threading.Timer(timeout + 10, sim.kill)
+            killer.start()
+            tail = []
+            for line in sim.stdout:
+                tail = (tail + [line])[-20:]
+                if start is None and "job accepted" in line:
+                    start = (float(line.split()[0]), stats())
+                elif start is not None and "progress 100%" in line:
+                    end = (float(line.split()[0]), stats())
+                    break
+            killer.cancel()
+            sim.send_signal(signal.SIGTERM)
+            try:
+                sim.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                sim.kill()
+                sim.wait()
+            if start is None or end is None:
+                raise RuntimeError("P1 cell %s (%s) did not finish its download:\n%s" % (name, link, "".join(tail)))
+        finally:
+            probe.stdin.close()
+            probe.wait(timeout=30)
+        del job
+        seconds = end[0] - start[0]
+        down = end[1]["bytes_down"] - start[1]["bytes_down"]
+        up = end[1]["bytes_up"] - start[1]["bytes_up"]
+        return seconds, down, up
+
+    def p1(self):
+        smoke = self.args.smoke
+        image = 16 * KIB if smoke else P1_IMAGE
+        stack, api, creds, work = self.stack("p1")
+        try:
+            factory = self.firmware(work, "1.0.0", image)
+            fw = api.upload_firmware(self.firmware(work, "1.0.1", image), signing_profile="bench")["firmwareId"]
+            rtts = (100,) if smoke else RTTS_MS
+            bws = (("1mbit", 1_000_000),) if smoke else BANDWIDTHS
+            rows, results, n = [], {}, 0
+            for rtt in rtts:
+                for bw_name, bps in bws:
+                    link = "rtt=%dms,bw=%s" % (rtt, bw_name)
+                    cell = {}
+                    for mode, agent_args in (("otter", []), ("aws", ["--aws-baseline"])):
+                        n += 1
+                        # Worst cell (AWS baseline, 256 kbit/s, 300 ms): 112 round trips of
+                        # 0.3 s + 4 KiB at 256 kbit/s = about 50 s.
+                        s, down, up = self.p1_cell(stack, api, creds, work, factory, fw, "p1-%d" % n, link,
+                                                   agent_args, 240)
+                        bound = down * 8 / bps + rtt / 1000
+                        cell[mode] = (s, down, up, bound)
+                        say("P1 %-22s %-5s %7.2f s (bound %.2f s, %d B down, %d B up)" % (link, mode, s, bound, down,
+                                                                                          up))
+                    results[(rtt, bw_name)] = cell
+                    o, a = cell["otter"], cell["aws"]
+                    rows.append("| %d ms | %s | %d | %.1f%% | %.2f | %.2f | %.0f%% | %.2f | %.0f%% | %.2f× |" % (
+                        rtt, bw_name, o[1], 100.0 * (o[1] - image) / image, o[3], o[0], 100 * o[3] / o[0], a[0],
+                        100 * a[3] / a[0], a[0] / o[0]))
+            key = (100, "1mbit")
+            o, a = results[key]["otter"], results[key]["aws"]
+            eff, speedup = o[3] / o[0], a[0] / o[0]
+            if not smoke:
+                self.summary.append(("P1", "share of link bound at 1 Mbit/s, 100 ms", "%.0f%%" % (100 * eff),
+                                     "≥ 90%", verdict(eff >= 0.9)))
+                self.summary.append(("P1", "speed-up vs AWS baseline at 1 Mbit/s, 100 ms", "%.2f×" % speedup, "≥ 3×",
+                                     verdict(speedup >= 3)))
+            text = ["## P1 download efficiency", "",
+                    "A %d KiB image to one simulated board (real agent, real otterd + Mosquitto, mutual TLS) through "
+                    "the link emulator. Time = agent's `job accepted` to `progress 100%%` (first request to last "
+                    "block). Bytes = everything that crossed the emulated link downstream in that interval, "
+                    "measured at the proxy (TLS records, MQTT headers, CBOR framing). Link bound = bytes × 8 / "
+                    "bandwidth + one RTT. Otter = the agent's defaults (2 KiB blocks, 8 blocks per request, 4 "
+                    "requests in flight); AWS = the same agent with `--aws-baseline` (4 KiB, 1 block per request, "
+                    "1 in flight). Same run, same stack." % (image // KIB), "",
+                    "| RTT | bandwidth | Otter bytes down | overhead | link bound s | Otter s | Otter % of bound | "
+                    "AWS s | AWS % of bound | speed-up |",
+                    "|---|---|---|---|---|---|---|---|---|---|"] + rows
+            text += ["", "Goal at 1 Mbit/s, 100 ms: ≥ 90%% of the link bound: %.0f%% %s; ≥ 3× the baseline: %.2f× %s."
+                     % (100 * eff, verdict(eff >= 0.9), speedup, verdict(speedup >= 3))]
+            text += self.p1_sweep(stack, api, creds, work, factory, fw, image, smoke)
+            self.sections.append("\n".join(text))
+        finally:
+            stack.down()
+
+    def p1_sweep(self, stack, api, creds, work, factory, fw, image, smoke):
+        if smoke:
+            combos = [(2048, 8, 2)]
+        else:
+            combos = [(b, 8, w) for b in (1024, 2048, 4096, 8192) for w in (1, 2, 4, 8)]
+            combos += [(2048, 4, 4), (2048, 16, 4), (4096, 4, 4)]
+        rows = []
+        best = None
+        for i, (block, per_request, window) in enumerate(combos):
+            s, down, _ = self.p1_cell(stack, api, creds, work, factory, fw, "p1-sweep-%d" % i, "rtt=100ms,bw=1mbit",
+                                      ["--block-size", str(block), "--blocks-per-request", str(per_request),
+                                       "--window", str(window)], 240)
+            bound = down * 8 / 1e6 + 0.1
+            ideal = image * 8 / 1e6 + 0.1
+            say("P1 sweep block %5d × %2d per request × %d in flight: %.2f s (%.0f%% of bound)" %
+                (block, per_request, window, s, 100 * bound / s))
+            rows.append("| %d | %d | %d | %d KiB | %d | %.2f | %.0f%% | %.0f%% |" % (
+                block, per_request, window, block * per_request * window // KIB, down, s, 100 * bound / s,
+                100 * ideal / s))
+            if best is None or s < best[0]:
+                best = (s, block, per_request, window)
+        out = ["", "### Sweep at 1 Mbit/s, 100 ms (block size × requests in flight)", "",
+               "In-flight data = block × blocks per request × requests in flight; the bandwidth-delay product "
+               "here is 12.5 KB. 'of ideal' compares with the payload alone (no protocol bytes) / bandwidth + RTT.",
+               "", "| block B | blocks/request | in flight | in-flight data | bytes down | s | of link bound | "
+               "of ideal |", "|---|---|---|---|---|---|---|---|"] + rows
+        out += ["", "Fastest in this run: %d B blocks, %d per request, %d in flight (%.2f s)." % (
+            best[1], best[2], best[3], best[0])]
+        return out
+
+    # ----------------------------------------------------------------------
+    # P2: otterd vs a raw Mosquitto responder
+    def p2(self):
+        smoke = self.args.smoke
+        clients = 2 if smoke else 50
+        image = 16 * KIB if smoke else P1_IMAGE
+        rounds = 1
+        stack, api, creds, work = self.stack("p2")
+        try:
+            names = ["p2-c%03d" % i for i in range(clients)]
+            register(api, names, creds)
+            fw_path = self.firmware(work, "1.0.1", image)
+            fw = api.upload_firmware(fw_path, signing_profile="bench")["firmwareId"]
+            stream = "bench-p2-stream"
+            api.create_job({"firmwareId": fw, "things": names, "streamName": stream})
+            patterns = [("Otter defaults", 2048, 8, 4), ("AWS baseline", 4096, 1, 1)]
+            if smoke:
+                patterns = patterns[:1]
+            otterd, mosq = stack.pid("otterd"), stack.pid("mosquitto")
+            measured = {}
+
+            def load(block, per_request, window):
+                cmd = [self.load_bin, "clients", "--port", str(stack.mqtt_port), "--credentials", creds, "--things",
+                       ",".join(names), "--stream", stream, "--file-size", str(image), "--block-size", str(block),
+                       "--blocks-per-request", str(per_request), "--window", str(window), "--rounds", str(rounds),
+                       "--timeout", "240"]
+                out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+                if out.returncode not in (0, 3) or not out.stdout.strip():
+                    raise RuntimeError("otter-bench-load failed (%d): %s" % (out.returncode, out.stderr))
+                return json.loads(out.stdout.strip().splitlines()[-1])
+
+            for label, block, per_request, window in patterns:
+                a, b = ProcSample(otterd), ProcSample(mosq)
+                r = load(block, per_request, window)
+                measured[(label, "otterd")] = (r, a.cpu_since(), b.cpu_since(), rss_mib(otterd), rss_mib(mosq))
+                say("P2 otterd %s: %s" % (label, r))
+            otterd_peak = rss_mib(otterd, "VmHWM")
+            os.kill(otterd, signal.SIGTERM)
+            harness.wait_for("otterd to stop", lambda: not harness._alive(otterd), 30)
+            pki = os.path.join(stack.data_dir, "pki")
+            responder = subprocess.Popen([self.load_bin, "responder", "--port", str(stack.mqtt_port), "--ca",
+                                          os.path.join(pki, "ca.crt"), "--cert", os.path.join(pki, "otterd.crt"),
+                                          "--key", os.path.join(pki, "otterd.key"), "--image", fw_path],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            try:
+                if responder.stdout.readline().strip() != "ready":
+                    raise RuntimeError("raw responder did not start")
+                for label, block, per_request, window in patterns:
+                    a, b = ProcSample(responder.pid), ProcSample(mosq)
+                    r = load(block, per_request, window)
+                    measured[(label, "raw")] = (r, a.cpu_since(), b.cpu_since(), rss_mib(responder.pid),
+                                                rss_mib(mosq))
+                    say("P2 raw %s: %s" % (label, r))
+            finally:
+                responder.stdin.close()
+                responder.wait(timeout=30)
+            rows = []
+            for label, block, per_request, window in patterns:
+                o, raw = measured[(label, "otterd")], measured[(label, "raw")]
+                ratio = o[0]["blocks_per_s"] / raw[0]["blocks_per_s"] if raw[0]["blocks_per_s"] else 0
+                for who, m in (("otterd", o), ("raw responder", raw)):
+                    r = m[0]
+                    rows.append("| %s | %s | %d | %.2f | %.0f | %.1f | %d | %.2f (%.0f%%) | %.2f (%.0f%%) | %.0f | "
+                                "%.0f |" % (label, who, r["blocks"], r["seconds"], r["blocks_per_s"],
+                                            r["payload_mbyte_per_s"], r["rerequests"], m[1][0], 100 * m[1][1],
+                                            m[2][0], 100 * m[2][1], m[3], m[4]))
+                rows.append("| %s | **otterd / raw** | | | **%.2f×** | | | | | | |" % (label, ratio))
+                if label == "Otter defaults":
+                    self.raw_rate = raw[0]["payload_mbyte_per_s"] * 1e6
+                    if not smoke:
+                        self.summary.append(("P2", "otterd throughput / raw Mosquitto (%d clients, Otter pattern)" %
+                                             clients, "%.2f×" % ratio, "≥ 0.8×", verdict(ratio >= 0.8)))
+            text = ["## P2 server throughput", "",
+                    "%d things (mutual TLS, libmosquitto) each download a %d KiB stream %d time(s) at once, with "
+                    "the agent's request pattern; first against otterd (real GetStream handling: registry and "
+                    "execution check, fair queue, QoS 1 publishes from the mmapped image), then, on the same "
+                    "broker, against `otter-bench-load responder`, which answers each request with the same "
+                    "blocks pre-encoded (QoS 1) and nothing else. Stalled requests are re-asked after 3 s "
+                    "(`re-req`). CPU = utime+stime from /proc/<pid>/stat during the run (share of one core); RSS "
+                    "in MiB at the end (otterd peak %.0f MiB)." % (clients, image // KIB, rounds, otterd_peak), "",
+                    "| pattern | server | blocks | s | blocks/s | payload MB/s | re-req | server CPU s | broker CPU s | "
+                    "server RSS | broker RSS |", "|---|---|---|---|---|---|---|---|---|---|---|"] + rows
+            self.sections.append("\n".join(text))
+        finally:
+            stack.down()
+
+    # ----------------------------------------------------------------------
+    # P3: fleets updating at once
+    def p3(self):
+        smoke = self.args.smoke
+        fleets = ((20, 16 * KIB),) if smoke else ((1000, 64 * KIB), (10000, 16 * KIB))
+        rows = []
+        for n, image in fleets:
+            rows.append(self.p3_fleet(n, image))
+        text = ["## P3 fleet", "",
+                "N boards in one otter-sim process (real agent and bootloader per board, mutual TLS, no link "
+                "emulation) are powered on, and once every board has asked for its job (`no pending job`), one "
+                "job for the whole group is created. Wall time = job created to every execution SUCCEEDED at "
+                "otterd (download, verify, install, reboot, self-test, report). Broker-limited time = N × image "
+                "/ the raw Mosquitto rate measured in P2. SQLite write rate = job updates accepted per second "
+                "(each committed, group commit) and bytes otterd wrote to disk per second (/proc/<pid>/io).", "",
+                "| boards | image | wall s | broker-limited s | ratio | otterd peak RSS MiB | otterd CPU s | broker "
+                "CPU s | updates/s | disk MB/s |", "|---|---|---|---|---|---|---|---|---|---|"] + rows
+        if self.p3_notes:
+            text += [""] + ["- " + note for note in self.p3_notes]
+        self.sections.append("\n".join(text))
+
+    def p3_fleet(self, n, image):
+        stack, api, creds, work = self.stack("p3-%d" % n)
+        sim = None
+        try:
+            width = len(str(n))
+            prefix = "f%d-" % n
+            names = ["%s%0*d" % (prefix, width, i) for i in range(1, n + 1)]
+            t = time.monotonic()
+            register(api, names, creds)
+            say("P3 %d things registered in %.1f s" % (n, time.monotonic() - t))
+            api.call("POST", "/api/v1/groups", {"thingGroupName": "fleet-%d" % n, "things": names})
+            factory = self.firmware(work, "1.0.0", image)
+            fw = api.upload_firmware(self.firmware(work, "1.0.1", image), signing_profile="bench")["firmwareId"]
+            spread = max(2, n // 500)
+            cmd = [self.sim_bin, "--board", BOARD, "--credentials", creds, "--fleet", str(n), "--prefix", prefix,
+                   "--broker", "127.0.0.1:%d" % stack.mqtt_port, "--factory", factory, "--spread", str(spread),
+                   "--console", "all", "--until", "version=1.0.1", "--idle-seconds", "2", "--timeout", "900",
+                   "--self-test-timeout-ms", "8000"]
+            sim = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            console = open(os.path.join(work, "sim.log"), "w")
+            waiting = set()
+            ready = threading.Event()
+
+            def read():
+                for line in sim.stdout:
+                    console.write(line)
+                    if "no pending job" in line:
+                        m = re.search(r"\[([^\]]+)\]", line)
+                        if m:
+                            waiting.add(m.group(1))
+                            if len(waiting) >= n:
+                                ready.set()
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            if not ready.wait(timeout=120 + spread * 3):
+                raise RuntimeError("P3: only %d of %d boards asked for a job" % (len(waiting), n))
+            otterd, mosq = stack.pid("otterd"), stack.pid("mosquitto")
+            a, b = ProcSample(otterd), ProcSample(mosq)
+            io0 = io_write_bytes(otterd)
+            updates0 = self.metric(api, "otter_job_updates_accepted_total")
+            t0 = time.monotonic()
+            job = api.create_job({"firmwareId": fw, "groups": ["fleet-%d" % n]})["jobId"]
+
+            def done():
+                counts = api.job(job).get("executionCounts", {})
+                return counts if counts.get("SUCCEEDED", 0) + counts.get("FAILED", 0) + counts.get("REJECTED", 0) \
+                    >= n else None
+            # Bounded so the whole run stays within its 20 minutes; an unfinished fleet is reported as such.
+            try:
+                counts = harness.wait_for("fleet of %d to finish" % n, done, 120 + n * 0.05, 0.5)
+            except harness.Failure:
+                counts = api.job(job).get("executionCounts", {})
+                self.p3_notes.append("%d boards: **not finished** within %.0f s: %s" % (n, 120 + n * 0.05, counts))
+            wall = time.monotonic() - t0
+            cpu_o, cpu_b = a.cpu_since()[0], b.cpu_since()[0]
+            updates = self.metric(api, "otter_job_updates_accepted_total") - updates0
+            disk = io_write_bytes(otterd) - io0
+            peak = rss_mib(otterd, "VmHWM")
+            limited = n * image / self.raw_rate if self.raw_rate else float("nan")
+            ratio = wall / limited if self.raw_rate else float("nan")
+            say("P3 %d boards: %.1f s (broker-limited %.1f s), peak RSS %.0f MiB, counts %s" % (n, wall, limited, peak,
+                                                                                                  counts))
+            if not self.args.smoke:
+                self.summary.append(("P3", "%d boards: wall / broker-limited time" % n, "%.1f×" % ratio, "≤ 1.5×",
+                                     verdict(ratio <= 1.5)))
+                self.summary.append(("P3", "%d boards: otterd peak RSS" % n, "%.0f MiB" % peak, "≤ 500 MiB",
+                                     verdict(peak <= 500)))
+            failed = n - counts.get("SUCCEEDED", 0)
+            if failed:
+                reasons = {}
+                for e in api.executions(job):
+                    if e.get("status") != "SUCCEEDED":
+                        why = "%s %s" % (e.get("status"), json.dumps(e.get("statusDetails", {}), sort_keys=True))
+                        reasons[why] = reasons.get(why, 0) + 1
+                say("P3 %d boards: not SUCCEEDED: %s" % (n, reasons))
+                self.p3_notes.append("%d boards: executions not SUCCEEDED: %s" % (
+                    n, "; ".join("%d × %s" % (c, w) for w, c in sorted(reasons.items()))))
+            return "| %d%s | %d KiB | %.1f | %.1f | %.1f× | %.0f | %.1f | %.1f | %.0f | %.2f |" % (
+                n, (" (%d not SUCCEEDED)" % failed) if failed else "", image // KIB, wall, limited, ratio, peak,
+                cpu_o, cpu_b, updates / wall, disk / wall / 1e6)
+        finally:
+            if sim and sim.poll() is None:
+                sim.send_signal(signal.SIGTERM)
+                try:
+                    sim.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    sim.kill()
+                    sim.wait()
+            stack.down()
+
+    @staticmethod
+    def metric(api, name):
+        import urllib.request
+        request = urllib.request.Request(api.base + "/metrics")
+        request.add_header("Authorization", "Bearer " + api.token)
+        with urllib.request.urlopen(request, timeout=10) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith(name + " ") or line.startswith(name + "{"):
+                    return float(line.split()[-1])
+        return 0.0
+
+    # ----------------------------------------------------------------------
+    def p4(self):
+        # 400 KiB: the largest image every profile's app area takes (the tool's limit).
+        kib = "256" if self.args.smoke else "400"
+        out = subprocess.run([self.install_bin, kib], capture_output=True, text=True, timeout=600)
+        if out.returncode != 0:
+            raise RuntimeError("otter_install_cost failed: " + out.stderr)
+        self.sections.append("## P4 install (bench/install, the bootloader engineer's benchmark)\n\n```\n" +
+                             out.stdout.strip() + "\n```")
+        ratios = [float(line.split()[-1]) for line in out.stdout.splitlines()
+                  if line.startswith("numaker") and re.match(r"^\d+\.\d+$", line.split()[-1])]
+        if ratios and not self.args.smoke:
+            worst = max(ratios)
+            self.summary.append(("P4", "worst install time / datasheet minimum (%s KiB image)" % kib, "%.3f×" % worst,
+                                 "≤ 1.05×", verdict(worst <= 1.05)))
+
+    def p5(self):
+        report = os.path.join(REPO, "build", "m4", "size-report.txt")
+        if not os.path.exists(report) and self.args.smoke:
+            self.sections.append("## P5 footprint\n\nskipped: no build/m4/size-report.txt in this tree (the m4 preset "
+                                 "writes it; `scripts/bench p5` builds it)")
+            return
+        if not os.path.exists(report):
+            raise RuntimeError("%s is missing: run cmake --preset m4 && cmake --build --preset m4" % report)
+        with open(report) as f:
+            table = f.read().strip()
+        sizes = {}
+        for line in table.splitlines()[1:]:
+            parts = line.split()
+            if len(parts) == 3 and parts[1].isdigit():
+                sizes[parts[0]] = (int(parts[1]), int(parts[2]))
+        # What the seed shipped for the same job (its own figures, Nuvoton's port on the M487).
+        seed = {"boot": ("loader 2.5 KiB + Cloner 7.8 KiB, no signature check", 10.3),
+                "agent": ("AWS OTA library 11.6 KiB + coreJSON/CBOR 2.4 KiB", 14.0),
+                "agent_minimal": ("AWS OTA library 11.6 KiB + coreJSON/CBOR 2.4 KiB", 14.0)}
+        rows = []
+        for name, (flash, ram) in sorted(sizes.items()):
+            what, kib = seed.get(name, ("(no counterpart in the seed)", None))
+            ratio = "%.2f×" % (flash / 1024 / kib) if kib else ""
+            rows.append("| %s | %d (%.1f KiB) | %d | %s | %s |" % (name, flash, flash / 1024, ram, what, ratio))
+        missing = [c for c in ("boot", "agent", "image_verify") if c not in sizes]
+        notes = []
+        if "boot" in sizes and "image_verify" in sizes:
+            rest = sizes["boot"][0] - sizes["image_verify"][0]
+            notes.append("- Like for like: `boot` − `image_verify` = %d B (%.1f KiB) of boot logic, board table and "
+                         "drivers against the seed's 10.3 KiB loader + Cloner; the signature check Otter adds "
+                         "costs %.1f KiB." % (rest, rest / 1024, sizes["image_verify"][0] / 1024))
+        if "agent" in sizes:
+            notes.append("- `agent` / `agent_minimal` are the state machine, protocol, codec and download record "
+                         "without MQTT/TLS, mbedTLS or the bootloader (docs/agent.md); `agent_minimal` drops "
+                         "console lines and JSON streams, which AWS's figure also leaves out.")
+        text = ["## P5 footprint (Cortex-M4F, `-Os`, from build/m4/size-report.txt)", "",
+                "Each component linked alone into a footprint image with the minimal runtime, runtime subtracted "
+                "(scripts/size-report). `boot` includes image verification (SHA-256 + ECDSA P-256 with mbedTLS); "
+                "the seed's loader and Cloner check no signature at all, so the comparison is of a verifying "
+                "bootloader with a non-verifying one.", "",
+                "| component | flash B | RAM B | seed's figure for the same role | Otter / seed |",
+                "|---|---|---|---|---|"] + rows + [""] + notes + ["", "```", table, "```"]
+        if missing:
+            text += ["", "**Missing from the size report:** %s." % ", ".join(missing)]
+        self.sections.append("\n".join(text))
+
+    # ----------------------------------------------------------------------
+    def report(self, path, selected, elapsed):
+        lines = ["# Otter benchmark results", "",
+                 "Written by `bash scripts/bench%s` in %.1f min. Machine:" % (
+                     " --smoke" if self.args.smoke else "", elapsed / 60), ""]
+        lines += ["| | |", "|---|---|"] + ["| %s | %s |" % kv for kv in machine_info(self.build)]
+        if self.summary:
+            lines += ["", "## Goals", "", "| | figure | measured | goal | |", "|---|---|---|---|---|"]
+            lines += ["| %s | %s | %s | %s | %s |" % row for row in self.summary]
+        lines += ["", "Benchmarks run: %s." % ", ".join(selected), ""]
+        for s in self.sections:
+            lines += [s, ""]
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        with open(path, "w") as f:
+            f.write("\n".join(lines))
+        say("report written to " + path)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("benchmarks", nargs="*", choices=["p1", "p2", "p3", "p4", "p5", []], default=[])
+    parser.add_argument("--build-dir", default=os.path.join(REPO, "build", "host"))
+    parser.add_argument("--out", default=os.path.join(REPO, "bench", "results", "latest.md"))
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one cell each (CI)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, data dirs)")
+    args = parser.parse_args()
+    selected = args.benchmarks or ["p1", "p2", "p3", "p4", "p5"]
+    if "p3" in selected and "p2" not in selected:
+        selected.insert(selected.index("p3"), "p2")  # P3's bound is P2's raw rate
+    bench = Bench(args)
+    started = time.monotonic()
+    failures = []
+    try:
+        for name in ["p1", "p2", "p3", "p4", "p5"]:
+            if name not in selected:
+                continue
+            say("running " + name)
+            try:
+                getattr(bench, name)()
+            except Exception as e:  # one broken benchmark must not hide the others' figures
+                failures.append("%s: %s" % (name, e))
+                bench.sections.append("## %s\n\n**did not run to the end:** %s" % (name.upper(), e))
+                say("%s failed: %s" % (name, e))
+        bench.report(args.out, selected, time.monotonic() - started)
+    finally:
+        if args.keep:
+            say("kept " + bench.work)
+        else:
+            shutil.rmtree(bench.work, ignore_errors=True)
+    for f in failures:
+        print("FAILED " + f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
