@@ -73,6 +73,8 @@ void MqttSession::try_connect() {
   mosquitto_connect_callback_set(mosq_, &MqttSession::on_connect);
   mosquitto_disconnect_callback_set(mosq_, &MqttSession::on_disconnect);
   mosquitto_message_callback_set(mosq_, &MqttSession::on_message);
+  mosquitto_publish_callback_set(mosq_, &MqttSession::on_publish);
+  unacked_.clear();
   if (!options_.ca_file.empty()) {
     const int rc = mosquitto_tls_set(mosq_, options_.ca_file.c_str(), nullptr,
                                      options_.cert_file.empty() ? nullptr : options_.cert_file.c_str(),
@@ -154,8 +156,10 @@ void MqttSession::lost(int rc, const char* why) {
 bool MqttSession::publish(std::string_view topic, std::span<const std::uint8_t> payload, int qos) {
   if (!mosq_ || !connected_) return false;
   const std::string t(topic);
-  const int rc = mosquitto_publish(mosq_, nullptr, t.c_str(), static_cast<int>(payload.size()), payload.data(), qos,
+  int mid = 0;
+  const int rc = mosquitto_publish(mosq_, &mid, t.c_str(), static_cast<int>(payload.size()), payload.data(), qos,
                                    false);
+  if (rc == MOSQ_ERR_SUCCESS && qos > 0) unacked_.push_back(mid);
   update_interest();
   return rc == MOSQ_ERR_SUCCESS;
 }
@@ -186,6 +190,12 @@ void MqttSession::on_connect(mosquitto*, void* self, int rc) {
   s->connected_ = true;
   s->backoff_ = s->options_.reconnect_min;
   if (s->handlers_.connected) s->handlers_.connected();
+}
+
+void MqttSession::on_publish(mosquitto*, void* self, int mid) {
+  // QoS 0 publishes report here too (when written); only QoS 1 ids are kept.
+  auto& ids = static_cast<MqttSession*>(self)->unacked_;
+  ids.erase(std::remove(ids.begin(), ids.end(), mid), ids.end());
 }
 
 void MqttSession::on_disconnect(mosquitto*, void*, int) {

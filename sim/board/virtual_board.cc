@@ -293,7 +293,19 @@ void VirtualBoard::request_reset() {
   // Leave time for the status update in flight, then reset (no DISCONNECT:
   // a reset is not a clean shutdown).
   reset_pending_ = true;
-  after(std::chrono::milliseconds(300), [this] { boot(); });
+  reset_when_sent(std::chrono::milliseconds(0));
+}
+
+// The agent asks for a reset once its status update is handed over; a real
+// port resets after the broker acknowledged it (a reset loses the session and
+// whatever it still held). Wait for the acknowledgement, up to 10 s.
+void VirtualBoard::reset_when_sent(std::chrono::milliseconds waited) {
+  const bool sent = !mqtt_ || mqtt_->unacknowledged() == 0;
+  if (sent || waited >= std::chrono::seconds(10)) {
+    after(std::chrono::milliseconds(100), [this] { boot(); });
+    return;
+  }
+  after(std::chrono::milliseconds(50), [this, waited] { reset_when_sent(waited + std::chrono::milliseconds(50)); });
 }
 
 void VirtualBoard::start_self_test() {

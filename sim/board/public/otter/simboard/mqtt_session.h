@@ -11,6 +11,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "otter/simboard/event_loop.h"
 
@@ -56,6 +57,9 @@ class MqttSession {
   bool subscribe(std::string_view topic, int qos);
   bool unsubscribe(std::string_view topic);
   std::uint64_t reconnects() const { return reconnects_; }
+  // QoS 1 publishes the broker has not acknowledged yet (0 when disconnected:
+  // a dropped session loses them).
+  std::size_t unacknowledged() const { return connected_ ? unacked_.size() : 0; }
   const std::string& last_error() const { return last_error_; }
 
   static void global_init();
@@ -64,6 +68,7 @@ class MqttSession {
   static void on_connect(mosquitto*, void* self, int rc);
   static void on_disconnect(mosquitto*, void* self, int rc);
   static void on_message(mosquitto*, void* self, const mosquitto_message* msg);
+  static void on_publish(mosquitto*, void* self, int mid);
 
   void try_connect();
   void schedule_reconnect();
@@ -86,6 +91,7 @@ class MqttSession {
   EventLoop::TimerId reconnect_timer_ = 0;
   EventLoop::TimerId misc_timer_ = 0;
   std::uint64_t reconnects_ = 0;
+  std::vector<int> unacked_;  // message ids of QoS 1 publishes in flight
   std::string last_error_;
 };
 

@@ -107,6 +107,7 @@ class VirtualBoard : private agent::Transport, private agent::Clock, private age
   void shut_down();
   void poll();
   void check_power();
+  void reset_when_sent(std::chrono::milliseconds waited);
   void after(std::chrono::milliseconds delay, std::function<void()> fn);
 
   EventLoop& loop_;
