@@ -135,7 +135,15 @@ async function rollout(stack, work, browser) {
 
     // 4. Create a job through the UI; first with a corrupt signature.
     await page.getByRole('link', { name: 'Jobs' }).click();
-    await page.getByRole('link', { name: 'Create job' }).click();
+    await page.locator('#create-job').waitFor();
+    // Keyboard only: Tab from the page content to "Create job", Enter follows it.
+    let reached = false;
+    for (let i = 0; i < 12 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement && document.activeElement.id === 'create-job');
+    }
+    check(reached, 'the "Create job" link is reachable with the Tab key');
+    await page.keyboard.press('Enter');
     await page.waitForURL(`${base}/jobs/new`);
     check((await unlabelledControls(page)).length === 0, 'the job form has a label for every control');
     await page.getByLabel('Firmware image').setInputFiles(next);

@@ -19,7 +19,7 @@ function clock(ms) { return new Date(ms).toISOString().slice(11, 19); }
 
 // samples: [{t: ms, counts: {STATE: n}}], oldest first.
 export function countsChart(samples) {
-  const W = 640; const H = 220; const L = 44; const R = 12; const T = 12; const B = 28;
+  const W = 760; const H = 220; const L = 48; const R = 12; const T = 12; const B = 30;
   const latest = samples[samples.length - 1];
   const shown = SERIES.filter(([key]) => samples.some((s) => (s.counts[key] || 0) > 0));
   const summary = shown.map(([key, label]) => `${label} ${count(latest.counts[key] || 0)}`).join(', ');

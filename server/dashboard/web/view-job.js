@@ -49,7 +49,8 @@ function jobNotice(job) {
   if (job.status === 'CANCELED') {
     return h('p', { class: 'notice', id: 'job-notice' },
       `Canceled${job.forceCanceled ? ' with force (devices in progress were stopped too)' : ''}`,
-      job.reasonCode ? `: ${job.reasonCode}` : '', job.comment ? ` — ${job.comment}` : '', '.');
+      job.reasonCode && job.reasonCode !== 'CANCELED' ? `: ${job.reasonCode}` : '',
+      job.comment ? ` — ${job.comment}` : '', '.');
   }
   if (job.status === 'COMPLETED') {
     return h('p', { class: 'notice good', id: 'job-notice' }, `Completed ${time(job.completedAt)}.`);
