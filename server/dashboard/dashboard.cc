@@ -121,6 +121,9 @@ void mount_dashboard(httplib::Server& server, DashboardServices services) {
 
   server.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     if (req.method != "GET" || res.status != 200 || !conditional_path(req.path)) return;
+    // A streamed body is not in res.body; hashing the empty string would give
+    // every streamed answer the same tag.
+    if (res.content_provider_) return;
     if (req.path.rfind("/api/v1/", 0) == 0) {
       // Operator data: revalidate, never keep on disk.
       res.set_header("Cache-Control", "no-store");

@@ -32,6 +32,14 @@ class DashboardServer : public ::testing::Test {
       res.status = 200;
       res.set_content(R"({"same":true})", "application/json");
     });
+    server_.Get("/api/v1/streamed", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 200;
+      res.set_content_provider(4, "application/octet-stream", [](std::size_t offset, std::size_t length,
+                                                                   httplib::DataSink& sink) {
+        sink.write("abcd" + offset, length);
+        return true;
+      });
+    });
     mount_dashboard(server_, {*registry_, *jobs_, [](const httplib::Request& req) {
                                 return req.get_header_value("Authorization") == std::string("Bearer ") + kToken;
                               }});
@@ -118,6 +126,14 @@ TEST_F(DashboardServer, UnchangedApiAnswerIs304AndAChangedOneIsNot) {
   EXPECT_EQ(first->get_header_value("Cache-Control"), "no-store");
   EXPECT_EQ(get("/api/v1/fixed", {{"If-None-Match", etag}})->status, 304);
   EXPECT_EQ(get("/api/v1/fixed", {{"If-None-Match", "\"other\""}})->status, 200);
+}
+
+TEST_F(DashboardServer, StreamedAnswersGetNoEtagAndNever304) {
+  auto res = get("/api/v1/streamed", {{"If-None-Match", "*"}});
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, "abcd");
+  EXPECT_FALSE(res->has_header("ETag"));
 }
 
 TEST_F(DashboardServer, FleetRouteNeedsTheToken) {
