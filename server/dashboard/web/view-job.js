@@ -26,6 +26,9 @@ export function deviceProgress(e) {
       if (d.self_test === 'active') return { value: 1, text: 'new image running its self-test' };
       if (p) return { value: p.done / p.total, text: `downloading: ${count(p.done)} of ${count(p.total)} blocks` };
       return { value: 0, text: 'started' };
+    case 'CANCELED':
+      if (!d.reason && !e.startedAt) return { value: null, text: 'canceled before the device started' };
+      return { value: null, text: d.reason || 'canceled while in progress' };
     default: return { value: null, text: d.reason || e.status.toLowerCase().replace('_', ' ') };
   }
 }
