@@ -43,6 +43,8 @@ def otter_image(version, size=16384, hardware_id=0x04871001, seed=1):
 
 class Test:
     def __init__(self, args):
+        args.otterd = os.path.abspath(args.otterd)
+        args.otter = os.path.abspath(args.otter)
         self.args = args
         self.dir = tempfile.mkdtemp(prefix="otter-cli-otterd-")
         self.data = os.path.join(self.dir, "data")
@@ -147,7 +149,13 @@ def main():
     parser.add_argument("--otterd", required=True)
     parser.add_argument("--otter", required=True)
     parser.add_argument("--cc", default="gcc")
-    Test(parser.parse_args()).run()
+    test = Test(parser.parse_args())
+    try:
+        test.run()
+    except Exception:
+        # Never leave otterd (and its broker) running behind a crashed test.
+        test.stop()
+        raise
 
 
 if __name__ == "__main__":
