@@ -8,6 +8,18 @@ namespace otter::boot {
 namespace {
 // One SD block; also two W25Q program pages. The whole bootloader's buffer RAM.
 constexpr std::uint32_t kChunk = 512;
+
+// Partition::erase_covering() for an aligned start, in 32-bit arithmetic: its
+// 64-bit rounding would link a 700-byte division helper into the bootloader.
+Status erase_covering(const flash::Partition& to, const flash::Geometry& t, std::uint32_t start,
+                      std::uint32_t length) {
+  if (t.erase_size == 0) return Status::kOk;  // no erase semantics (SD card)
+  const std::uint32_t tail = length % t.erase_size;
+  const std::uint32_t room = to.size() - start;  // start + length <= to.size(): checked by the caller
+  const std::uint32_t pad = tail == 0 ? 0 : t.erase_size - tail;
+  return to.erase(start, room - length >= pad ? length + pad : room);
+}
+
 }  // namespace
 
 std::uint32_t copy_unit(const flash::Partition& from, const flash::Partition& to, std::uint32_t size,
@@ -40,7 +52,7 @@ Status copy_area(const flash::Partition& from, const flash::Partition& to, std::
     const std::uint32_t length = std::min(unit, size - start);
     // Erase only what this unit's bytes occupy (the datasheet minimum erases
     // each target sector once; nothing more).
-    OTTER_TRY(to.erase_covering(start, length));
+    OTTER_TRY(erase_covering(to, t, start, length));
     for (std::uint32_t done_bytes = 0; done_bytes < length;) {
       const std::uint32_t n = std::min(chunk, length - done_bytes);
       const std::span<std::uint8_t> data(buffer.data(), n);

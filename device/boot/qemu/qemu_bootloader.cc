@@ -130,6 +130,13 @@ std::uint32_t* stack_pointer() {
   return sp;
 }
 
+// Not inlined: with link-time optimization the bootloader's frames would
+// otherwise be part of main's, above the painted stack, and go uncounted.
+__attribute__((noinline)) otter::Result<otter::boot::BootStatus> run(const otter::boot::Layout& layout,
+                                                                     const otter::image::PublicKey& key) {
+  return otter::boot::run_bootloader(layout, key);
+}
+
 }  // namespace
 
 int main() {
@@ -156,7 +163,7 @@ int main() {
     return 1;
   }
 
-  const auto status = otter::boot::run_bootloader(layout, key);
+  const auto status = run(layout, key);
   {
     volatile std::uint32_t* p = &_ebss + 16;
     while (p < top && *p == kPaint) ++p;

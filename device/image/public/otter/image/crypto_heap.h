@@ -1,6 +1,7 @@
 // The memory mbedTLS works in. mbedTLS's bignum code allocates; Otter builds it
-// with MBEDTLS_MEMORY_BUFFER_ALLOC_C so every allocation comes from one static
-// buffer, never from malloc. That allocator is global state:
+// with MBEDTLS_PLATFORM_CALLOC_MACRO/FREE_MACRO pointing at a small first-fit
+// allocator over one static buffer (crypto_heap.cc), never at malloc. That
+// allocator is global state:
 //  - On a device, verification must not run concurrently from two threads or
 //    from an interrupt (the agent and the bootloader verify one image at a
 //    time, so this holds by construction).
@@ -15,10 +16,10 @@
 namespace otter::image {
 
 // Size of the built-in buffer. The smallest buffer that verifies measures
-// 3,136 B on Cortex-M4 (image_verify_on_cortex_m4, QEMU) and about 4,400 B on
-// 64-bit hosts (bigger allocator headers and pointers; crypto_heap_test);
-// both tests require 1/8 headroom. Figures in docs/image-format.md.
-inline constexpr std::size_t kCryptoHeapSize = sizeof(void*) == 4 ? 4096 : 5632;
+// 2,208 B on Cortex-M4 (image_verify_on_cortex_m4, QEMU) and 2,304 B on 64-bit
+// hosts (crypto_heap_test); both tests require 1/8 headroom, the sizes leave
+// about 1/3. Figures in docs/image-format.md.
+inline constexpr std::size_t kCryptoHeapSize = sizeof(void*) == 4 ? 3072 : 3584;
 
 // Points mbedTLS at the built-in static buffer (again). Verification and key
 // parsing do this on first use, so calling it is optional; not to be called
