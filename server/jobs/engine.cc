@@ -84,6 +84,7 @@ void Effects::touch(store::Store& store, const std::string& thing) {
 
 std::vector<NextExecutionChange> Effects::changes(store::Store& store) const {
   std::vector<NextExecutionChange> out;
+  std::map<std::string, nlohmann::json> documents;  // one lookup per job, not per thing
   for (const auto& [thing, before] : before_) {
     auto pending = store.pending_executions_of_thing(thing);
     std::optional<std::pair<std::string, std::int64_t>> after;
@@ -93,7 +94,12 @@ std::vector<NextExecutionChange> Effects::changes(store::Store& store) const {
     change.thing_name = thing;
     if (!pending.empty()) {
       change.next = pending.front();
-      if (auto job = store.job(change.next->job_id)) change.document = job->spec.document;
+      auto doc = documents.find(change.next->job_id);
+      if (doc == documents.end()) {
+        auto job = store.job(change.next->job_id);
+        doc = documents.emplace(change.next->job_id, job ? job->spec.document : nlohmann::json()).first;
+      }
+      change.document = doc->second;
     }
     out.push_back(std::move(change));
   }

@@ -3,6 +3,9 @@
 // commit() returns; otterd acknowledges device updates only after commit.
 // Throughput comes from batching (the MQTT side commits a batch of device
 // messages per transaction), not from weakening fsync.
+#include <map>
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "otter/model/json.h"
@@ -430,11 +433,19 @@ class SqliteStore final : public Store {
         .bind(first + 11, job.completed_at);
   }
 
-  static Job job_row(sqlite::Statement& s) {
+  Job job_row(sqlite::Statement& s) {
     Job job;
-    json spec = json::parse(s.text(0), nullptr, false);
-    if (spec.is_discarded()) throw StoreError("corrupt job spec in database");
-    job.spec = job_spec_from_json(spec);
+    // A job's spec (with possibly thousands of targets) is read on every device
+    // update; parse each distinct text once.
+    std::string text = s.text(0);
+    auto cached = spec_cache_.find(text);
+    if (cached == spec_cache_.end()) {
+      json spec = json::parse(text, nullptr, false);
+      if (spec.is_discarded()) throw StoreError("corrupt job spec in database");
+      if (spec_cache_.size() > 256) spec_cache_.clear();
+      cached = spec_cache_.emplace(std::move(text), std::make_shared<const JobSpec>(job_spec_from_json(spec))).first;
+    }
+    job.spec = *cached->second;
     auto status = parse_job_status(s.text(1));
     if (!status) throw StoreError("corrupt job status in database");
     job.status = *status;
@@ -527,6 +538,7 @@ class SqliteStore final : public Store {
   }
 
   Database db_;
+  std::map<std::string, std::shared_ptr<const JobSpec>, std::less<>> spec_cache_;
 };
 
 }  // namespace
