@@ -27,7 +27,10 @@ sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
 import harness  # noqa: E402  (the e2e tests' stack/API helpers, reused as they are)
 
 KIB = 1024
-P1_IMAGE = 448 * KIB
+# The issue asks for 448 KiB, but no board the agent can stage for takes it: the
+# M487's app area is 416 KiB (0x68000) and the M2354 stages on its SD card. 400
+# KiB is the largest round size every M487 profile installs (bench/install's limit too).
+P1_IMAGE = 400 * KIB
 RTTS_MS = (20, 100, 300)
 BANDWIDTHS = (("256kbit", 256_000), ("1mbit", 1_000_000), ("10mbit", 10_000_000))
 BOARD = "numaker-iot-m487"
@@ -269,8 +272,10 @@ class Bench:
         if smoke:
             combos = [(2048, 8, 2)]
         else:
-            combos = [(b, 8, w) for b in (1024, 2048, 4096, 8192) for w in (1, 2, 4, 8)]
-            combos += [(2048, 4, 4), (2048, 16, 4), (4096, 4, 4)]
+            # 8 requests in flight is left to one cell: against the current otterd every such cell took
+            # 30-70 s (docs/benchmarks.md, "the fair queue drops ..."), which the 20-minute budget cannot carry.
+            combos = [(b, 8, w) for b in (1024, 2048, 4096, 8192) for w in (1, 2, 4)]
+            combos += [(2048, 8, 8), (2048, 32, 1), (4096, 16, 1)]
         rows = []
         best = None
         for i, (block, per_request, window) in enumerate(combos):
@@ -568,8 +573,9 @@ class Bench:
     # ----------------------------------------------------------------------
     def report(self, path, selected, elapsed):
         lines = ["# Otter benchmark results", "",
-                 "Written by `bash scripts/bench%s` in %.1f min. Machine:" % (
-                     " --smoke" if self.args.smoke else "", elapsed / 60), ""]
+                 "Written by `bench/bench.py %s` (what `bash scripts/bench` runs after building) in %.1f min, "
+                 "build folder `%s`. Machine:" % (" ".join(sys.argv[1:]), elapsed / 60,
+                                                 os.path.relpath(self.build, REPO)), ""]
         lines += ["| | |", "|---|---|"] + ["| %s | %s |" % kv for kv in machine_info(self.build)]
         if self.summary:
             lines += ["", "## Goals", "", "| | figure | measured | goal | |", "|---|---|---|---|---|"]
