@@ -32,10 +32,30 @@ struct Builder {
   }
 };
 
+// Every topic is "$aws/things/<thing>" + head [+ <name> + tail [+ <format>]],
+// one row per TopicKind: building and parsing read the same table.
+struct Shape {
+  std::string_view head;
+  std::string_view tail;  // after the job id / stream name; empty: no name
+};
+constexpr Shape kShapes[] = {
+    {"/jobs/notify-next", {}},         {"/jobs/$next/get", {}},       {"/jobs/$next/get/accepted", {}},
+    {"/jobs/$next/get/rejected", {}},  {"/jobs/", "/update"},         {"/jobs/", "/update/accepted"},
+    {"/jobs/", "/update/rejected"},    {"/streams/", "/get/"},        {"/streams/", "/data/"},
+    {"/streams/", "/rejected/"},
+};
+// What a device receives (parse_topic): the rest it only publishes to.
+constexpr TopicKind kReceived[] = {TopicKind::kNotifyNext,        TopicKind::kNextGetAccepted,
+                                   TopicKind::kNextGetRejected,   TopicKind::kJobUpdateAccepted,
+                                   TopicKind::kJobUpdateRejected, TopicKind::kStreamData,
+                                   TopicKind::kStreamRejected};
+
+bool is_stream(TopicKind kind) { return kind >= TopicKind::kStreamGet; }
+std::size_t max_name(TopicKind kind) { return is_stream(kind) ? kMaxStreamName : kMaxJobId; }
 std::string_view format_suffix(StreamFormat format) { return format == StreamFormat::kJson ? "json" : "cbor"; }
 
 bool consume(std::string_view& s, std::string_view prefix) {
-  if (s.size() < prefix.size() || std::string_view(s.data(), prefix.size()) != prefix) return false;
+  if (s.substr(0, prefix.size()) != prefix) return false;
   s.remove_prefix(prefix.size());
   return true;
 }
@@ -46,29 +66,14 @@ Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, Top
                                 StreamFormat format) {
   if (out.empty()) return Status::kBufferTooSmall;
   if (!valid_name(thing, kMaxThingName)) return Status::kInvalidArgument;
+  const Shape& shape = kShapes[static_cast<std::size_t>(kind)];
   Builder b{out};
-  b.add(kThingsPrefix).add(thing);
-  switch (kind) {
-    case TopicKind::kNotifyNext: b.add("/jobs/notify-next"); break;
-    case TopicKind::kNextGet: b.add("/jobs/$next/get"); break;
-    case TopicKind::kNextGetAccepted: b.add("/jobs/$next/get/accepted"); break;
-    case TopicKind::kNextGetRejected: b.add("/jobs/$next/get/rejected"); break;
-    case TopicKind::kJobUpdate:
-    case TopicKind::kJobUpdateAccepted:
-    case TopicKind::kJobUpdateRejected:
-      if (name != "+" && !valid_name(name, kMaxJobId)) return Status::kInvalidArgument;
-      b.add("/jobs/").add(name).add("/update");
-      if (kind == TopicKind::kJobUpdateAccepted) b.add("/accepted");
-      if (kind == TopicKind::kJobUpdateRejected) b.add("/rejected");
-      break;
-    case TopicKind::kStreamGet:
-    case TopicKind::kStreamData:
-    case TopicKind::kStreamRejected:
-      if (!valid_name(name, kMaxStreamName)) return Status::kInvalidArgument;
-      b.add("/streams/").add(name);
-      b.add(kind == TopicKind::kStreamGet ? "/get/" : kind == TopicKind::kStreamData ? "/data/" : "/rejected/");
-      b.add(format_suffix(format));
-      break;
+  b.add(kThingsPrefix).add(thing).add(shape.head);
+  if (!shape.tail.empty()) {
+    const bool job_wildcard = !is_stream(kind) && name == "+";  // every job's update topics
+    if (!job_wildcard && !valid_name(name, max_name(kind))) return Status::kInvalidArgument;
+    b.add(name).add(shape.tail);
+    if (is_stream(kind)) b.add(format_suffix(format));
   }
   if (b.overflow) return Status::kBufferTooSmall;
   out[b.pos] = '\0';
@@ -77,46 +82,24 @@ Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, Top
 
 Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
   if (!consume(topic, kThingsPrefix) || !consume(topic, thing)) return Status::kNotFound;
-  TopicMatch match;
-  if (consume(topic, "/jobs/")) {
-    if (topic == "notify-next") return TopicMatch{TopicKind::kNotifyNext};
-    if (topic == "$next/get/accepted") return TopicMatch{TopicKind::kNextGetAccepted};
-    if (topic == "$next/get/rejected") return TopicMatch{TopicKind::kNextGetRejected};
-    const std::size_t slash = topic.find('/');
-    if (slash == std::string_view::npos) return Status::kNotFound;
-    match.name = std::string_view(topic.data(), slash);
-    topic.remove_prefix(slash);
-    if (!valid_name(match.name, kMaxJobId)) return Status::kNotFound;
-    if (topic == "/update/accepted") {
-      match.kind = TopicKind::kJobUpdateAccepted;
-    } else if (topic == "/update/rejected") {
-      match.kind = TopicKind::kJobUpdateRejected;
-    } else {
-      return Status::kNotFound;
+  for (const TopicKind kind : kReceived) {
+    const Shape& shape = kShapes[static_cast<std::size_t>(kind)];
+    std::string_view rest = topic;
+    if (!consume(rest, shape.head)) continue;
+    TopicMatch match{kind};
+    if (!shape.tail.empty()) {
+      const std::size_t slash = rest.find('/');
+      if (slash == std::string_view::npos) continue;
+      match.name = rest.substr(0, slash);
+      rest.remove_prefix(slash);
+      if (!valid_name(match.name, max_name(kind)) || !consume(rest, shape.tail)) continue;
     }
-    return match;
-  }
-  if (consume(topic, "/streams/")) {
-    const std::size_t slash = topic.find('/');
-    if (slash == std::string_view::npos) return Status::kNotFound;
-    match.name = std::string_view(topic.data(), slash);
-    topic.remove_prefix(slash);
-    if (!valid_name(match.name, kMaxStreamName)) return Status::kNotFound;
-    if (consume(topic, "/data/")) {
-      match.kind = TopicKind::kStreamData;
-    } else if (consume(topic, "/rejected/")) {
-      match.kind = TopicKind::kStreamRejected;
-    } else {
-      return Status::kNotFound;
+    if (is_stream(kind)) {
+      if (rest == "json") match.format = StreamFormat::kJson;
+      else if (rest != "cbor") continue;
+      rest = {};
     }
-    if (topic == "cbor") {
-      match.format = StreamFormat::kCbor;
-    } else if (topic == "json") {
-      match.format = StreamFormat::kJson;
-    } else {
-      return Status::kNotFound;
-    }
-    return match;
+    if (rest.empty()) return match;
   }
   return Status::kNotFound;
 }
