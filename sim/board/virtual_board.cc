@@ -289,7 +289,7 @@ std::uint64_t VirtualBoard::now_ms() {
 }
 
 void VirtualBoard::request_reset() {
-  console_.print("resetting to let the loader install the update");
+  console_.print("resetting (the agent asked for it; the loader acts on the update state)");
   // Leave time for the status update in flight, then reset (no DISCONNECT:
   // a reset is not a clean shutdown).
   reset_pending_ = true;
