@@ -89,63 +89,6 @@ cbor_item_t* build_uint(std::uint64_t v) {
   return cbor_build_uint64(v);
 }
 
-// libcbor's cbor_load allocates a definite array or map for its declared
-// size before reading a single element, so a 9-byte request declaring 2^32
-// items would make otterd allocate gigabytes. This walk checks that every
-// declared length could fit in the bytes that remain (each item takes at least
-// one byte), that nesting stays shallow and that nothing is indefinite; only
-// then is the payload handed to cbor_load.
-bool cbor_lengths_plausible(std::span<const std::uint8_t> in) {
-  constexpr int kMaxDepth = 4;
-  std::size_t pos = 0;
-  // Items still to read at each nesting level (maps count keys and values).
-  std::uint64_t pending[kMaxDepth + 1] = {1};
-  int depth = 0;
-  while (depth >= 0) {
-    if (pending[depth] == 0) {
-      --depth;
-      continue;
-    }
-    --pending[depth];
-    if (pos >= in.size()) return false;
-    const std::uint8_t initial = in[pos++];
-    const int major = initial >> 5;
-    const int info = initial & 0x1F;
-    std::uint64_t arg = 0;
-    if (info < 24) {
-      arg = static_cast<std::uint64_t>(info);
-    } else if (info <= 27) {
-      const std::size_t width = std::size_t{1} << (info - 24);
-      if (in.size() - pos < width) return false;
-      for (std::size_t i = 0; i < width; ++i) arg = (arg << 8) | in[pos++];
-    } else {
-      return false;  // indefinite lengths and reserved values
-    }
-    const std::uint64_t remaining = in.size() - pos;
-    switch (major) {
-      case 2:
-      case 3:  // byte and text strings
-        if (arg > remaining) return false;
-        pos += static_cast<std::size_t>(arg);
-        break;
-      case 4:  // array
-      case 5:  // map
-        if (major == 5 && arg > remaining / 2) return false;
-        if (arg > remaining) return false;
-        if (depth == kMaxDepth) return false;
-        pending[++depth] = major == 5 ? arg * 2 : arg;
-        break;
-      case 6:  // tag: one more item follows
-        if (depth == kMaxDepth) return false;
-        pending[++depth] = 1;
-        break;
-      default:  // integers, simple values and floats carry no nested data
-        break;
-    }
-  }
-  return pos == in.size();
-}
-
 std::vector<std::uint8_t> serialize(cbor_item_t* item) {
   unsigned char* buffer = nullptr;
   std::size_t capacity = 0;
@@ -211,7 +154,6 @@ bool plausible_cbor(std::span<const std::uint8_t> b) {
 
 ParsedRequest parse_get_stream_cbor(std::span<const std::uint8_t> payload) {
   if (payload.size() > kMaxRequestBytes) return error("InvalidCbor", "request larger than 16 KiB");
-  if (!cbor_lengths_plausible(payload)) return error("InvalidCbor", "malformed CBOR");
   if (!plausible_cbor(payload)) return error("InvalidCbor", "malformed CBOR");
   cbor_load_result result{};
   CborItem root(cbor_load(payload.data(), payload.size(), &result));
