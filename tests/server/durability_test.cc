@@ -44,6 +44,12 @@ class OtterdProcess {
       FILE* f = std::freopen(log.c_str(), "a", stdout);
       (void)f;
       dup2(fileno(stdout), fileno(stderr));
+      // A SIGTERM sent before otterd reaches its sigwait() must wait for it,
+      // not kill it: the mask survives exec and otterd keeps it blocked.
+      sigset_t term;
+      sigemptyset(&term);
+      sigaddset(&term, SIGTERM);
+      sigprocmask(SIG_BLOCK, &term, nullptr);
       execl(OTTERD_BINARY, "otterd", "--data-dir", data_dir_.c_str(), "--mqtt-port", port.c_str(), "--log-level",
             "warn", static_cast<char*>(nullptr));
       _exit(127);
