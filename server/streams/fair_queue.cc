@@ -14,18 +14,35 @@ std::span<const std::uint8_t> OutgoingBlock::payload() const {
 std::size_t FairQueue::push(BlockBatch batch) {
   auto& batches = pending_[batch.thing];
   bool was_idle = batches.empty();
-  for (auto it = batches.begin(); it != batches.end(); ++it) {
-    if (it->stream_id == batch.stream_id && it->file_id == batch.file_id && it->format == batch.format) {
-      blocks_ -= it->blocks.size();
-      batches.erase(it);
-      break;
-    }
-  }
   std::size_t queued = 0;
   for (const auto& b : batches) queued += b.blocks.size();
   std::size_t room = queued >= max_blocks_per_thing_ ? 0 : max_blocks_per_thing_ - queued;
+  std::size_t accepted = 0;
+  auto same = std::find_if(batches.begin(), batches.end(), [&](const BlockBatch& b) {
+    return b.stream_id == batch.stream_id && b.file_id == batch.file_id && b.format == batch.format;
+  });
+  if (same != batches.end() && same->block_size == batch.block_size) {
+    // Agents keep several requests in flight, each for other blocks: a newer
+    // request adds to the unsent blocks of the older ones (without queuing a
+    // block twice) instead of discarding them.
+    for (std::uint32_t index : batch.blocks) {
+      if (room == 0) break;
+      if (std::find(same->blocks.begin(), same->blocks.end(), index) != same->blocks.end()) continue;
+      same->blocks.push_back(index);
+      --room;
+      ++accepted;
+    }
+    blocks_ += accepted;
+    return accepted;
+  }
+  if (same != batches.end()) {
+    // Another block size: the old indices mean other bytes, so they go.
+    blocks_ -= same->blocks.size();
+    room += same->blocks.size();
+    batches.erase(same);
+  }
   if (batch.blocks.size() > room) batch.blocks.resize(room);
-  std::size_t accepted = batch.blocks.size();
+  accepted = batch.blocks.size();
   if (accepted > 0) {
     blocks_ += accepted;
     batches.push_back(std::move(batch));

@@ -28,12 +28,21 @@ TEST(FairQueue, ServesThingsInTurnSoNoneStarves) {
   EXPECT_EQ(order(q), (std::vector<std::string>{"a0", "b0", "c0", "a1", "c1", "a2", "a3"}));
 }
 
-TEST(FairQueue, ANewRequestReplacesTheUnsentBlocksOfTheOldOne) {
+TEST(FairQueue, ANewRequestAddsToTheUnsentBlocksOfEarlierOnesWithoutDuplicates) {
   FairQueue q(100);
   q.push(batch("a", {0, 1, 2}));
-  q.push(batch("a", {7}));
-  EXPECT_EQ(order(q), (std::vector<std::string>{"a7"}));
+  EXPECT_EQ(q.push(batch("a", {2, 7})), 1u);
+  EXPECT_EQ(order(q), (std::vector<std::string>{"a0", "a1", "a2", "a7"}));
   EXPECT_EQ(q.blocks_waiting(), 0u);
+}
+
+TEST(FairQueue, ARequestWithAnotherBlockSizeReplacesTheOldBlocks) {
+  FairQueue q(100);
+  q.push(batch("a", {0, 1, 2}));
+  BlockBatch bigger = batch("a", {5});
+  bigger.block_size = 1024;
+  q.push(bigger);
+  EXPECT_EQ(order(q), (std::vector<std::string>{"a5"}));
 }
 
 TEST(FairQueue, CapsTheBlocksOneThingMayHaveQueued) {

@@ -41,9 +41,11 @@ class FairQueue {
  public:
   explicit FairQueue(std::size_t max_blocks_per_thing) : max_blocks_per_thing_(max_blocks_per_thing) {}
 
-  // Queues a batch; a newer request for the same stream, file and format
-  // replaces the older one's unsent blocks (agents re-request what they still
-  // miss). Blocks beyond the per-thing cap are dropped. Returns blocks queued.
+  // Queues a batch. A newer request for the same stream, file, format and
+  // block size adds its blocks to the unsent ones of earlier requests (agents
+  // keep several requests in flight), skipping blocks already queued; with
+  // another block size it replaces them. Blocks beyond the per-thing cap are
+  // dropped. Returns blocks queued.
   std::size_t push(BlockBatch batch);
   std::optional<OutgoingBlock> pop();
   // Forgets everything queued for a thing.
