@@ -34,34 +34,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Api:
-    def __init__(self, port, token):
-        self.base = "http://127.0.0.1:%d" % port
-        self.token = token
-
-    def call(self, method, path, body=None, content_type="application/json"):
-        data = body
-        if body is not None and content_type == "application/json":
-            data = json.dumps(body).encode()
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Authorization", "Bearer " + self.token)
-        if data is not None:
-            request.add_header("Content-Type", content_type)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as e:
-            raise AssertionError("%s %s -> %d %s" % (method, path, e.code, e.read().decode(errors="replace")))
-
-    def multipart(self, path, fields):
-        boundary = uuid.uuid4().hex
-        parts = []
-        for name, (filename, content) in fields.items():
-            disposition = 'form-data; name="%s"' % name + ('; filename="%s"' % filename if filename else "")
-            parts.append(b"--" + boundary.encode() + b"\r\nContent-Disposition: " + disposition.encode() +
-                         b"\r\n\r\n" + content + b"\r\n")
-        body = b"".join(parts) + b"--" + boundary.encode() + b"--\r\n"
-        return self.call("POST", path, body, "multipart/form-data; boundary=" + boundary)
+# The REST client is the end-to-end harness's (test plumbing, not protocol
+# code: the device side of this test stays independent of the project).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+from harness import Api, ApiError  # noqa: E402
 
 
 def openssl(*args):
@@ -178,7 +154,7 @@ def main():
     work = tempfile.mkdtemp(prefix="otter-compat-")
     try:
         run(args, work)
-    except AssertionError as e:
+    except (AssertionError, ApiError) as e:
         print("FAIL: %s" % e)
         return 1
     finally:
