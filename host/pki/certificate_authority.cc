@@ -233,19 +233,25 @@ std::string CertificateAuthority::certificate_pem() const { return detail::certi
 
 std::string CertificateAuthority::fingerprint_sha256() const { return detail::sha256_fingerprint(cert_.get()); }
 
-IssuedCertificate CertificateAuthority::issue_thing_certificate(std::string_view thing_name,
-                                                                const IssueOptions& options) {
-  check_thing_name(thing_name);
-  auto key = generate_p256_key();
-  auto cert = new_certificate(thing_name, key.get(), options.validity_days);
+crypto::X509Ptr CertificateAuthority::sign_client_certificate(std::string_view cn, EVP_PKEY* key,
+                                                              const char* key_usage, int days) {
+  auto cert = new_certificate(cn, key, days);
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert_.get())) != 1) throw_ca("cannot set issuer");
   add_extension(cert.get(), cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
-  add_extension(cert.get(), cert_.get(), NID_key_usage, "critical,digitalSignature");
+  add_extension(cert.get(), cert_.get(), NID_key_usage, key_usage);
   add_extension(cert.get(), cert_.get(), NID_ext_key_usage, "clientAuth");
   add_extension(cert.get(), cert_.get(), NID_subject_key_identifier, "hash");
   add_extension(cert.get(), cert_.get(), NID_authority_key_identifier, "keyid:always");
   std::lock_guard lock(*mutex_);
   if (X509_sign(cert.get(), key_.get(), EVP_sha256()) <= 0) throw_ca("cannot sign certificate");
+  return cert;
+}
+
+IssuedCertificate CertificateAuthority::issue_thing_certificate(std::string_view thing_name,
+                                                                const IssueOptions& options) {
+  check_thing_name(thing_name);
+  auto key = generate_p256_key();
+  auto cert = sign_client_certificate(thing_name, key.get(), "critical,digitalSignature", options.validity_days);
   return describe(cert.get(), detail::private_key_to_pem(key.get()));
 }
 
@@ -260,31 +266,16 @@ IssuedCertificate CertificateAuthority::sign_thing_csr(std::string_view thing_na
   if (X509_REQ_verify(csr.get(), key) != 1) throw_ca("CSR signature does not verify");
   check_csr_key(key);
 
-  auto cert = new_certificate(thing_name, key, options.validity_days);
-  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert_.get())) != 1) throw_ca("cannot set issuer");
-  add_extension(cert.get(), cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
   // RSA key exchange (TLS 1.2) needs keyEncipherment; ECDHE needs only signatures.
-  add_extension(cert.get(), cert_.get(), NID_key_usage,
-                is_rsa(key) ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature");
-  add_extension(cert.get(), cert_.get(), NID_ext_key_usage, "clientAuth");
-  add_extension(cert.get(), cert_.get(), NID_subject_key_identifier, "hash");
-  add_extension(cert.get(), cert_.get(), NID_authority_key_identifier, "keyid:always");
-  std::lock_guard lock(*mutex_);
-  if (X509_sign(cert.get(), key_.get(), EVP_sha256()) <= 0) throw_ca("cannot sign certificate");
+  auto cert = sign_client_certificate(
+      thing_name, key, is_rsa(key) ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature",
+      options.validity_days);
   return describe(cert.get(), {});
 }
 
 IssuedCertificate CertificateAuthority::issue_service_certificate(const IssueOptions& options) {
   auto key = generate_p256_key();
-  auto cert = new_certificate(kServiceIdentity, key.get(), options.validity_days);
-  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert_.get())) != 1) throw_ca("cannot set issuer");
-  add_extension(cert.get(), cert_.get(), NID_basic_constraints, "critical,CA:FALSE");
-  add_extension(cert.get(), cert_.get(), NID_key_usage, "critical,digitalSignature");
-  add_extension(cert.get(), cert_.get(), NID_ext_key_usage, "clientAuth");
-  add_extension(cert.get(), cert_.get(), NID_subject_key_identifier, "hash");
-  add_extension(cert.get(), cert_.get(), NID_authority_key_identifier, "keyid:always");
-  std::lock_guard lock(*mutex_);
-  if (X509_sign(cert.get(), key_.get(), EVP_sha256()) <= 0) throw_ca("cannot sign certificate");
+  auto cert = sign_client_certificate(kServiceIdentity, key.get(), "critical,digitalSignature", options.validity_days);
   return describe(cert.get(), detail::private_key_to_pem(key.get()));
 }
 

@@ -125,6 +125,8 @@ class CertificateAuthority {
   CertificateAuthority(PkiPaths paths, crypto::PKey key, crypto::X509Ptr cert);
   void write_crl_locked(const std::vector<RevokedCertificate>& revoked);
   std::vector<RevokedCertificate> read_revoked_locked() const;
+  // A clientAuth certificate for `cn` over `key`, signed by this CA.
+  crypto::X509Ptr sign_client_certificate(std::string_view cn, EVP_PKEY* key, const char* key_usage, int days);
 
   PkiPaths paths_;
   crypto::PKey key_;
