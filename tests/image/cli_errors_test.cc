@@ -149,6 +149,19 @@ TEST_F(OtterCliTest, StampWithMinVersionAboveVersionIsAUsageError) {
   expect(otter("stamp fw.bin --version 1.0.1 --min-version 2.0.0 --board numaker-iot-m487"), 2, "--min-version");
 }
 
+TEST_F(OtterCliTest, StampFlagsReachTheDescriptor) {
+  ASSERT_EQ(otter("stamp fw.bin --version 1.0.2 --board numaker-iot-m487 --flags 0x01000000").exit_code, 0);
+  const auto r = otter("inspect fw.bin --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(r.output)["descriptor"]["flags"], "0x01000000");
+}
+
+TEST_F(OtterCliTest, StampFlagsThatAreNotA32BitNumberAreAUsageError) {
+  for (const char* flags : {"0x100000000", "-1", "0xZZ", "4294967296", "0x"}) {
+    expect(otter(std::string("stamp fw.bin --version 1.0.2 --board numaker-iot-m487 --flags ") + flags), 2, "--flags");
+  }
+}
+
 TEST_F(OtterCliTest, InspectJsonShowsDescriptorAndSignatureStatus) {
   const auto r = otter("inspect fw.bin --sig fw.bin.sig --cert c.pem --json");
   ASSERT_EQ(r.exit_code, 0) << r.output;

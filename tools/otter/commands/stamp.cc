@@ -21,6 +21,7 @@ struct StampArgs {
   std::string board;
   std::string min_version;
   std::string build_id;
+  std::string flags;
   bool force = false;
 };
 
@@ -28,6 +29,19 @@ Version version_arg(const std::string& text, const char* option) {
   const auto v = parse_version(std::span<const char>(text.data(), text.size()));
   if (!v.ok()) throw CommandError{kExitUsage, std::string(option) + " '" + text + "' is not major.minor.build (e.g. 1.0.1, each part in range)"};
   return *v;
+}
+
+// Flags are a 32-bit field: decimal or 0x-prefixed hex, nothing else.
+std::uint32_t flags_arg(const std::string& text) {
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  const std::string digits = hex ? text.substr(2) : text;
+  const char* allowed = hex ? "0123456789abcdefABCDEF" : "0123456789";
+  if (digits.empty() || digits.size() > (hex ? 8u : 10u) || digits.find_first_not_of(allowed) != std::string::npos) {
+    throw CommandError{kExitUsage, "--flags '" + text + "' is not a 32-bit number (decimal or 0x-prefixed hex)"};
+  }
+  const unsigned long long value = std::stoull(digits, nullptr, hex ? 16 : 10);
+  if (value > 0xFFFFFFFFull) throw CommandError{kExitUsage, "--flags '" + text + "' does not fit in 32 bits"};
+  return static_cast<std::uint32_t>(value);
 }
 
 std::string known_boards() {
@@ -56,6 +70,7 @@ void stamp(const StampArgs& a) {
       throw CommandError{kExitUsage, std::string("--build-id: ") + e.what()};
     }
   }
+  if (!a.flags.empty()) options.flags = flags_arg(a.flags);
   options.force = a.force;
   const std::string out = a.output.empty() ? a.input : a.output;
   try {
@@ -80,6 +95,8 @@ const RegisterCommand reg{[](CLI::App& app) {
   cmd->add_option("--board", a->board, "Board the image is built for: " + known_boards())->required();
   cmd->add_option("--min-version", a->min_version, "Anti-rollback floor: devices refuse older images after this one");
   cmd->add_option("--build-id", a->build_id, "Build id, up to 40 hex digits (default: hash of the image)");
+  cmd->add_option("--flags", a->flags,
+                  "Descriptor flags word, decimal or 0x hex (bits 24-31: the simulator's firmware behaviour, docs/simulator.md)");
   cmd->add_option("--out", a->output, "Write here instead of stamping the image in place");
   cmd->add_flag("--force", a->force, "Overwrite the slot even if it does not look reserved");
   cmd->callback([a] { stamp(*a); });
