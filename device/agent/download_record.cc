@@ -13,8 +13,10 @@ constexpr std::uint32_t kSnapshotMagic = 0x5244544F;  // "OTDR"
 constexpr std::uint32_t kBlockMagic = 0x4244544F;     // "OTDB"
 constexpr std::uint32_t kHeaderSize = 32;
 constexpr std::uint32_t kRecordSize = 16;
-constexpr std::uint32_t kMaxProgramUnit = 32;
+constexpr std::uint32_t kMaxProgramUnit = 32;  // NOR: a record is programmed on its own
 constexpr std::uint32_t kMinUnit = 2048;  // snapshot of kMaxBlocks bits + room for records
+// Media without erase (SD cards) write whole blocks of up to this size.
+constexpr std::uint32_t kMaxBlockUnit = 512;
 
 void put32(std::uint8_t* p, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -70,17 +72,20 @@ Status DownloadRecord::newest(Header& best, int& unit) const {
 DownloadRecord::Layout DownloadRecord::layout() const {
   const flash::Geometry g = area_.geometry();
   Layout l;
-  l.slot = align_up(kRecordSize, g.program_size == 0 ? 1 : g.program_size);
+  const std::uint32_t program = g.program_size == 0 ? 1 : g.program_size;
+  l.slot = align_up(kRecordSize, program);
   const std::uint32_t erase = g.erase_size == 0 ? 1 : g.erase_size;
-  l.unit = align_up(kMinUnit, erase);
+  // Without erase semantics a unit is just one snapshot slot: the two slots
+  // are written alternately, one full snapshot per received block.
+  l.unit = g.needs_erase ? align_up(kMinUnit, erase) : align_up(kHeaderSize + kMaxBlocks / 8, program);
   return l;
 }
 
 Status DownloadRecord::check_geometry() const {
   const flash::Geometry g = area_.geometry();
-  if (!area_.valid() || !g.needs_erase || g.program_size == 0 || g.program_size > kMaxProgramUnit ||
-      kMaxProgramUnit % g.program_size != 0)
-    return Status::kUnsupported;
+  if (!area_.valid() || g.program_size == 0) return Status::kUnsupported;
+  const std::uint32_t max_unit = g.needs_erase ? kMaxProgramUnit : kMaxBlockUnit;
+  if (g.program_size > max_unit || max_unit % g.program_size != 0) return Status::kUnsupported;
   if (static_cast<std::uint64_t>(layout().unit) * 2 > area_.size()) return Status::kTooLarge;
   return Status::kOk;
 }
@@ -89,31 +94,40 @@ std::uint32_t DownloadRecord::records_offset(std::uint32_t block_count) const {
   return align_up(kHeaderSize + align_up(bitmap_bytes(block_count), kMaxProgramUnit), layout().slot);
 }
 
-Status DownloadRecord::program_padded(std::uint32_t offset, std::span<const std::uint8_t> data) {
-  // Programs in chunks of kMaxProgramUnit (a multiple of the program unit and
-  // never more than a NOR page), padding the tail with the erased value.
+Status DownloadRecord::program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head,
+                                      std::span<const std::uint8_t> tail) {
+  // head ++ tail, padded with the erased value, in chunks of 32 bytes on NOR
+  // (aligned, so never across a page) or of one block on an SD card, the last
+  // chunk first: the one holding the start (a snapshot's header, its commit)
+  // is written last. The chunk buffer is on the stack for this call only.
   const flash::Geometry g = area_.geometry();
-  std::array<std::uint8_t, kMaxProgramUnit> chunk{};
-  for (std::size_t done = 0; done < data.size(); done += chunk.size()) {
-    const std::size_t n = data.size() - done < chunk.size() ? data.size() - done : chunk.size();
-    chunk.fill(g.erased_value);
-    std::memcpy(chunk.data(), data.data() + done, n);
-    const auto len = static_cast<std::uint32_t>(align_up(static_cast<std::uint32_t>(n), g.program_size));
+  const std::uint32_t chunk = g.program_size > kMaxProgramUnit ? g.program_size : kMaxProgramUnit;
+  const auto total = static_cast<std::uint32_t>(head.size() + tail.size());
+  std::array<std::uint8_t, kMaxBlockUnit> buffer;
+  for (std::uint32_t start = (total - 1) / chunk * chunk;; start -= chunk) {
+    const std::uint32_t n = total - start < chunk ? total - start : chunk;
+    std::memset(buffer.data(), g.erased_value, chunk);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint32_t at = start + i;
+      buffer[i] = at < head.size() ? head[at] : tail[at - head.size()];
+    }
     ++programs_;
-    OTTER_TRY(area_.program(offset + static_cast<std::uint32_t>(done), std::span<const std::uint8_t>(chunk.data(), len)));
+    OTTER_TRY(area_.program(offset + start, std::span<const std::uint8_t>(buffer.data(), align_up(n, g.program_size))));
+    if (start == 0) return Status::kOk;
   }
-  return Status::kOk;
 }
 
 Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t generation,
                                       const DownloadIdentity& identity, const BitmapView& received) {
   const Layout l = layout();
+  const bool nor = area_.geometry().needs_erase;
   const std::uint32_t base = unit_index * l.unit;
-  ++erases_;
-  OTTER_TRY(area_.erase(base, l.unit));
+  if (nor) {
+    ++erases_;
+    OTTER_TRY(area_.erase(base, l.unit));
+  }
   const auto count = static_cast<std::uint32_t>(received.size());
   const auto bits = received.bytes();
-  OTTER_TRY(program_padded(base + kHeaderSize, bits));
   std::array<std::uint8_t, kHeaderSize> header{};
   put32(&header[0], kSnapshotMagic);
   put32(&header[4], generation);
@@ -123,13 +137,17 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   put32(&header[20], count);
   put32(&header[24], crc32(bits));
   put32(&header[28], crc32({header.data(), kHeaderSize - 4}));
-  // The header goes last: it is the commit of the whole snapshot.
-  OTTER_TRY(program_padded(base, header));
+  // The header goes last: it is the commit of the whole snapshot. Over the
+  // older of the two slots on an SD card, whose header stops matching as
+  // soon as its bitmap changes, so a cut anywhere leaves the newer slot
+  // current.
+  OTTER_TRY(program_chunks(base, header, bits));
   identity_ = identity;
   block_count_ = count;
   active_unit_ = unit_index;
   generation_ = generation;
-  next_slot_ = records_offset(count);
+  // Without erase there are no per-block records: every mark is a snapshot.
+  next_slot_ = nor ? records_offset(count) : l.unit;
   open_ = true;
   return Status::kOk;
 }
@@ -149,7 +167,7 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
 
   // Replay the block records after the snapshot. A torn record fails its CRC
   // and is skipped; appends continue after the last programmed slot.
-  std::uint32_t next = records_offset(best.block_count);
+  std::uint32_t next = area_.geometry().needs_erase ? records_offset(best.block_count) : l.unit;
   for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
     std::array<std::uint8_t, kRecordSize> rec{};
     OTTER_TRY(area_.read(base + slot, rec));
@@ -200,7 +218,7 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
     put32(&rec[12], crc32({rec.data(), kRecordSize - 4}));
     const std::uint32_t at = active_unit_ * l.unit + next_slot_;
     next_slot_ += l.slot;
-    const Status s = program_padded(at, rec);
+    const Status s = program_chunks(at, rec, {});
     if (s != Status::kNotErased) return s;
   }
   return Status::kIoError;
@@ -209,15 +227,24 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
 Status DownloadRecord::clear() {
   OTTER_TRY(check_geometry());
   const Layout l = layout();
-  // The older unit first: a cut between the two erases leaves at most the
-  // newest snapshot, never an older one that would look current.
+  const flash::Geometry g = area_.geometry();
+  // The older unit first: a cut between the two leaves at most the newest
+  // snapshot, never an older one that would look current. Without erase, a
+  // blank header is written over each snapshot instead.
   Header header;
   int unit = -1;
   OTTER_TRY(newest(header, unit));
   const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);
-  erases_ += 2;
-  OTTER_TRY(area_.erase((1 - last) * l.unit, l.unit));
-  OTTER_TRY(area_.erase(last * l.unit, l.unit));
+  std::array<std::uint8_t, kHeaderSize> blank;
+  blank.fill(g.erased_value);
+  for (const std::uint32_t u : {1 - last, last}) {
+    if (g.needs_erase) {
+      ++erases_;
+      OTTER_TRY(area_.erase(u * l.unit, l.unit));
+    } else {
+      OTTER_TRY(program_chunks(u * l.unit, blank, {}));
+    }
+  }
   open_ = false;
   generation_ = 0;
   return Status::kOk;

@@ -1,5 +1,6 @@
 #include "otter/agent/staging_writer.h"
 
+#include <array>
 #include <cstring>
 
 #include "otter/codec/base64.h"
@@ -8,10 +9,13 @@ namespace otter::agent {
 
 Status StagingWriter::check_geometry() const {
   const flash::Geometry g = staging_.geometry();
-  if (!staging_.valid() || g.program_size == 0 || g.program_size > kMaxProgramUnit ||
-      kChunk % g.program_size != 0)
-    return Status::kUnsupported;
+  if (!staging_.valid() || g.program_size == 0 || kMaxProgramUnit % g.program_size != 0) return Status::kUnsupported;
   return Status::kOk;
+}
+
+Status StagingWriter::check_geometry(std::uint32_t block_size) const {
+  OTTER_TRY(check_geometry());
+  return block_size % staging_.geometry().program_size == 0 ? Status::kOk : Status::kUnsupported;
 }
 
 Status StagingWriter::erase_range(std::uint32_t offset, std::uint32_t length) {
@@ -28,7 +32,7 @@ Status StagingWriter::erase_range(std::uint32_t offset, std::uint32_t length) {
 
 Status StagingWriter::write(std::uint32_t offset, std::span<const std::uint8_t> data) {
   const flash::Geometry g = staging_.geometry();
-  if (g.program_size == 0 || g.program_size > kMaxProgramUnit || offset % g.program_size != 0)
+  if (g.program_size == 0 || kMaxProgramUnit % g.program_size != 0 || offset % g.program_size != 0)
     return Status::kMisaligned;
   while (!data.empty()) {
     // One program operation never crosses a NOR page (it would wrap around).
@@ -39,9 +43,11 @@ Status StagingWriter::write(std::uint32_t offset, std::span<const std::uint8_t> 
     }
     piece -= piece % g.program_size;
     if (piece == 0) {
-      // The short tail of the last block, padded with the erased value.
-      std::array<std::uint8_t, kMaxProgramUnit> tail{};
-      tail.fill(g.erased_value);
+      // The short tail of the last block, padded with the erased value. On a
+      // stack buffer: it lives only for this call, on the data path, which is
+      // far shallower than the agent's deepest (jobs message) path.
+      std::array<std::uint8_t, kMaxProgramUnit> tail;
+      std::memset(tail.data(), g.erased_value, g.program_size);
       std::memcpy(tail.data(), data.data(), data.size());
       return staging_.program(offset, std::span<const std::uint8_t>(tail.data(), g.program_size));
     }
@@ -53,12 +59,17 @@ Status StagingWriter::write(std::uint32_t offset, std::span<const std::uint8_t> 
 }
 
 Status StagingWriter::write_base64(std::uint32_t offset, std::string_view base64, std::uint32_t length) {
+  // Base64 decodes from multiples of 3 bytes, program units are powers of
+  // two: each chunk decodes from the multiple of 3 at or before it, and the
+  // up to 2 bytes before the chunk are dropped.
+  std::array<std::uint8_t, kChunk + 2> buffer;
   for (std::uint32_t done = 0; done < length;) {
     const std::uint32_t n = length - done < kChunk ? length - done : static_cast<std::uint32_t>(kChunk);
+    const std::uint32_t lead = done % 3;
     OTTER_ASSIGN_OR_RETURN(const std::size_t got,
-                           codec::base64_decode_range(base64, done, std::span<std::uint8_t>(chunk_.data(), n)));
-    if (got != n) return Status::kMalformed;
-    OTTER_TRY(write(offset + done, std::span<const std::uint8_t>(chunk_.data(), n)));
+                           codec::base64_decode_range(base64, done - lead, std::span<std::uint8_t>(buffer.data(), lead + n)));
+    if (got != lead + n) return Status::kMalformed;
+    OTTER_TRY(write(offset + done, std::span<const std::uint8_t>(buffer.data() + lead, n)));
     done += n;
   }
   return Status::kOk;

@@ -1,6 +1,7 @@
 // The persisted state of one download: which blocks of the staged file are
 // already in flash, so a reset, disconnect or broker restart resumes where it
-// stopped. Power-fail safe with bounded write amplification (docs/agent.md):
+// stopped. Power-fail safe with bounded write amplification (docs/agent.md,
+// docs/staging-media.md):
 //
 // The `download` partition holds two log units (each one or more erase units).
 // A unit starts with a snapshot (header + block bitmap, header written last, so
@@ -10,6 +11,11 @@
 // next generation number; the highest valid generation wins at load. Nothing
 // is ever erased-then-rewritten in place: a cut at any flash operation leaves
 // either the old or the new state.
+//
+// On media without erase (SD cards: 512-byte blocks written in place) a unit
+// is one snapshot slot and there are no records: each received block writes
+// a whole new snapshot into the older slot, header block last. One 512-byte
+// block write per received block up to 3,840 blocks (docs/staging-media.md).
 #pragma once
 
 #include <cstdint>
@@ -36,8 +42,9 @@ class DownloadRecord {
  public:
   explicit DownloadRecord(const flash::Partition& area) : area_(area) {}
 
-  // kOk if the partition can hold the record (two units, NOR-like program
-  // semantics, program unit <= 32 bytes), else kUnsupported / kTooLarge.
+  // kOk if the partition can hold the record (two units; NOR with a program
+  // unit <= 32 bytes, or a medium without erase, e.g. an SD card, with one
+  // dividing 512 bytes), else kUnsupported / kTooLarge.
   Status check_geometry() const;
 
   // Loads the record of `identity` into `received` (sized to the block count):
@@ -68,7 +75,7 @@ class DownloadRecord {
   std::uint32_t records_offset(std::uint32_t block_count) const;
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
-  Status program_padded(std::uint32_t offset, std::span<const std::uint8_t> data);
+  Status program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head, std::span<const std::uint8_t> tail);
 
   flash::Partition area_;
   DownloadIdentity identity_{};

@@ -1,10 +1,12 @@
 // Writes received blocks into the staging partition straight from the message
-// buffer: no block-sized RAM buffer, only a small chunk for base64 payloads and
-// the padded tail of a short last block. Every write goes through the
-// Partition, so nothing can land outside the bank.
+// buffer. Works on NOR (program units up to a page) and on block devices such
+// as SD cards (512-byte program units, no erase). Full program units go from
+// the message buffer; only the padded tail of a short last block and decoded
+// base64 pass through a buffer on the stack of the call, never a member, so
+// the agent object carries no block-sized buffer (docs/staging-media.md).
+// Every write goes through the Partition, so nothing can land outside the bank.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -16,26 +18,34 @@ namespace otter::agent {
 
 class StagingWriter {
  public:
-  // Base64 payloads are decoded in chunks of this many bytes (a multiple of 3
-  // for base64 and of every program unit up to 128).
-  static constexpr std::size_t kChunk = 384;
-  static constexpr std::uint32_t kMaxProgramUnit = 32;
+  // Largest program unit handled: an SD card's 512-byte block. A medium's
+  // program unit must divide it (every NOR and SD part does).
+  static constexpr std::uint32_t kMaxProgramUnit = 512;
+  // Base64 payloads are decoded in chunks of this many bytes (a multiple of
+  // every supported program unit).
+  static constexpr std::size_t kChunk = kMaxProgramUnit;
 
   explicit StagingWriter(const flash::Partition& staging) : staging_(staging) {}
 
+  // kOk when the partition is usable: valid, program unit <= 512 dividing 512.
   Status check_geometry() const;
+  // The same, and blocks of `block_size` bytes start on program-unit
+  // boundaries (256-byte stream blocks cannot be staged on an SD card:
+  // writing half a card block would rewrite its neighbour, and a power cut
+  // there could corrupt a block already recorded as received).
+  Status check_geometry(std::uint32_t block_size) const;
   // Erases the erase units covering the first `size` bytes.
   Status erase(std::uint32_t size) { return erase_range(0, size); }
   // Erases the units covering [offset, offset + length), clamped to the bank.
   Status erase_range(std::uint32_t offset, std::uint32_t length);
   Result<bool> is_erased(std::uint32_t offset, std::uint32_t length) const { return staging_.is_erased(offset, length); }
-  // `offset` must be a multiple of the program unit.
+  // `offset` must be a multiple of the program unit. A tail shorter than the
+  // program unit is padded with the erased value.
   Status write(std::uint32_t offset, std::span<const std::uint8_t> data);
   Status write_base64(std::uint32_t offset, std::string_view base64, std::uint32_t length);
 
  private:
   const flash::Partition& staging_;
-  std::array<std::uint8_t, kChunk> chunk_{};
 };
 
 }  // namespace otter::agent
