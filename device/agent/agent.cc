@@ -117,6 +117,7 @@ void Agent::on_connected() {
   // Learn of a cancellation (the service refuses our next update).
   if (protocol::build_topic(topic_, config_.thing_name, TopicKind::kJobUpdateRejected, "+").ok())
     (void)transport_.subscribe(topic_.data());
+  if (state_ == AgentState::kReadyToReset && !reset_requested_) await_ready_ack();
   send_pending_update();
   if (state_ == AgentState::kDownloading) {
     // Requests in flight were lost with the connection: ask again for what is
@@ -160,6 +161,10 @@ void Agent::on_message(std::string_view topic, std::span<const std::uint8_t> pay
       break;
     case TopicKind::kJobUpdateRejected:
       handle_update_rejected(match->name, payload);
+      break;
+    case TopicKind::kJobUpdateAccepted:
+      // The service has the self_test ready report: safe to reset now.
+      if (state_ == AgentState::kReadyToReset && match->name == job_.job()) request_reset();
       break;
     case TopicKind::kStreamData:
       if (state_ == AgentState::kDownloading && match->name == job_.stream_name() && match->format == config_.format) {
@@ -220,6 +225,11 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
   }
   if (message.document_error != protocol::JobDocumentError::kNone) {
     end_job(JobStatus::kRejected, protocol::to_string(message.document_error), 0);
+    return;
+  }
+  if (staged_image_is_this_jobs()) {
+    OTTER_AGENT_LOG(kWarning) << "the self_test ready report was lost; the new image is this job's";
+    begin_self_test();
     return;
   }
   const std::uint32_t blocks = job_.file.size / config_.block_size + (job_.file.size % config_.block_size != 0 ? 1 : 0);
@@ -521,13 +531,44 @@ void Agent::finish_download() {
   }
   (void)record_.clear();
   const auto boot = bootloader_.status();
+  state_ = AgentState::kReadyToReset;
+  reset_requested_ = false;
+  OTTER_AGENT_LOG(kInfo) << "new image handed to the bootloader";
+  await_ready_ack();
   std::array<char, 112> json{};
   if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kReady, boot.ok() ? boot->running.encoded() : 0);
       n.ok())
     publish_update({json.data(), *n}, 1);
-  state_ = AgentState::kReadyToReset;
-  OTTER_AGENT_LOG(kInfo) << "new image handed to the bootloader; rebooting";
+}
+
+// A reset right after the publish can lose the ready report (still in the
+// transport's queue): wait for update/accepted, at most ready_ack_timeout_ms.
+void Agent::await_ready_ack() {
+  if (protocol::build_topic(topic_, config_.thing_name, TopicKind::kJobUpdateAccepted, job_.job()).ok())
+    (void)transport_.subscribe(topic_.data());
+  reset_deadline_ = clock_.now_ms() + config_.ready_ack_timeout_ms;
+}
+
+void Agent::request_reset() {
+  if (reset_requested_) return;
+  reset_requested_ = true;
+  OTTER_AGENT_LOG(kInfo) << "rebooting";
   app_.request_reset();
+}
+
+// After a reset whose self_test ready report never reached the service: the
+// bootloader holds a trial (or pending) image, and the staged image is the
+// one this job describes (size, signature; a trial image's version).
+bool Agent::staged_image_is_this_jobs() {
+  const auto boot = bootloader_.status();
+  if (!boot.ok() || (boot->state != boot::State::kTrial && boot->state != boot::State::kInstallRequested)) return false;
+  const auto descriptor = bootloader_.read_staged_descriptor();
+  if (!descriptor.ok() || descriptor->image_size != job_.file.size ||
+      (boot->state == boot::State::kTrial && descriptor->version != boot->running))
+    return false;
+  image::Digest digest{};
+  return bootloader_.verify_staged(job_.file.size, {job_.file.signature.data(), job_.file.signature_size}, digest) ==
+         Status::kOk;
 }
 
 void Agent::begin_self_test() {
@@ -563,8 +604,8 @@ void Agent::begin_self_test() {
     case boot::State::kInstallRequested:
       // Restarted before the reset that installs the image: reset now.
       state_ = AgentState::kReadyToReset;
-      OTTER_AGENT_LOG(kInfo) << "install pending; rebooting";
-      app_.request_reset();
+      OTTER_AGENT_LOG(kInfo) << "install pending";
+      request_reset();
       return;
     case boot::State::kRolledBack:
       end_job(JobStatus::kFailed, "rolled back", error);
@@ -693,8 +734,11 @@ void Agent::send_pending_update() {
 }
 
 void Agent::poll() {
-  if (state_ == AgentState::kStopped || !connected_) return;
+  if (state_ == AgentState::kStopped) return;
   const std::uint64_t now = clock_.now_ms();
+  // Also offline: a device that cannot reach the service still installs.
+  if (state_ == AgentState::kReadyToReset && !reset_requested_ && now >= reset_deadline_) request_reset();
+  if (!connected_) return;
   send_pending_update();
   if (state_ == AgentState::kRequestingJob && now >= job_request_deadline_) {
     ++job_request_retries_;
@@ -725,6 +769,7 @@ std::uint64_t Agent::next_deadline_ms() const {
   std::uint64_t next = UINT64_MAX;
   if (state_ == AgentState::kRequestingJob) next = job_request_deadline_;
   if (state_ == AgentState::kSelfTest) next = self_test_deadline_;
+  if (state_ == AgentState::kReadyToReset && !reset_requested_) next = reset_deadline_;
   if (state_ == AgentState::kDownloading) {
     for (const Request& r : requests_) {
       if (r.active && r.deadline < next) next = r.deadline;

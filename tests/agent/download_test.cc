@@ -13,7 +13,8 @@ TEST_F(DeviceTest, DownloadsVerifiesAndHandsTheImageToTheBootloader) {
   const JobSpec j = job();
   service_.add_job(j);
   boot();
-  ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
+  ASSERT_TRUE(run_until([&] { return app_.resets_requested > 0; }));
+  EXPECT_EQ(agent_->state(), AgentState::kReadyToReset);
   EXPECT_TRUE(staged_equals(j.image));
   ASSERT_TRUE(bootloader_.installed.has_value());
   EXPECT_EQ(bootloader_.installed->image_size, j.image.size());
@@ -57,7 +58,9 @@ TEST_F(DeviceTest, AwsBaselineAsksOneBlockPerRequestWithOneInFlight) {
   boot();
   std::size_t max_outstanding = 0;
   ASSERT_TRUE(run_until([&] {
-    max_outstanding = std::max(max_outstanding, service_.inbox.size());
+    const auto blocks = std::count_if(service_.inbox.begin(), service_.inbox.end(),
+                                      [](const Message& m) { return m.topic.ends_with("/data/cbor"); });
+    max_outstanding = std::max(max_outstanding, static_cast<std::size_t>(blocks));
     return agent_->state() == AgentState::kReadyToReset;
   }));
   for (const auto& r : service_.stream_requests) {
@@ -174,6 +177,29 @@ TEST_F(DeviceTest, ResumesAfterDisconnectsAtRandomBlocks) {
     return agent_->state() == AgentState::kReadyToReset;
   }));
   EXPECT_GT(handled, 3);
+  EXPECT_TRUE(staged_equals(j.image));
+}
+
+TEST_F(DeviceTest, ReRequestsTheBlocksInFlightAtOnceWhenTheConnectionComesBack) {
+  const JobSpec j = job(100 * 1024);
+  service_.add_job(j);
+  boot();
+  // Disconnect while requests are in flight (their blocks still queued).
+  ASSERT_TRUE(run_until([&] { return agent_->blocks_received() >= 5; }));
+  service_.disconnect(*agent_);
+  const std::uint32_t missing = agent_->blocks_total() - agent_->blocks_received();
+  const std::size_t requests_before = service_.stream_requests.size();
+  const std::uint64_t reconnected_at = clock_.now;
+  service_.reconnect(*agent_);
+  // Asked again on the reconnect itself, not after a request timeout.
+  ASSERT_GT(service_.stream_requests.size(), requests_before);
+  std::uint32_t asked = 0;
+  for (std::size_t i = requests_before; i < service_.stream_requests.size(); ++i)
+    asked += service_.stream_requests[i]["n"].get<std::uint32_t>();
+  EXPECT_EQ(asked, std::min(missing, config_.window_blocks()));
+  ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
+  EXPECT_LT(clock_.now - reconnected_at, config_.request_timeout_ms);
+  EXPECT_EQ(agent_->stats().request_retries, 0u);
   EXPECT_TRUE(staged_equals(j.image));
 }
 

@@ -225,7 +225,7 @@ bool FakeOtaService::subscribed(const std::string& topic) const {
 }
 
 Status FakeOtaService::publish(std::string_view topic_view, std::span<const std::uint8_t> payload, std::uint8_t qos) {
-  if (!connected) return Status::kIoError;
+  if (!connected || refuse_publish(std::string(topic_view))) return Status::kIoError;
   if (!device_powered()) return Status::kOk;
   Message m{std::string(topic_view), {payload.begin(), payload.end()}, qos};
   from_device.push_back(m);
@@ -305,6 +305,10 @@ void FakeOtaService::handle_update(const std::string& job_id, const Message& m) 
   JobSpec& job = jobs.front();
   job.version_number++;
   job.status_details = doc["statusDetails"];
+  if (answer_updates) {
+    const std::string accepted = json{{"timestamp", 1700000000}}.dump();
+    send(topic("jobs/" + job_id + "/update/accepted"), {accepted.begin(), accepted.end()});
+  }
   const std::string status = doc["status"];
   if (status == "IN_PROGRESS") {
     job.status = status;

@@ -172,6 +172,10 @@ class FakeOtaService final : public agent::Transport {
   // False while the device has no power: what it "sends" then never leaves it.
   std::function<bool()> device_powered = [] { return true; };
   bool answer_on_notify_next = false;  // otterd also copies $next/get answers to notify-next
+  bool answer_updates = true;  // jobs/<id>/update/accepted after each accepted update
+  // A publish the transport cannot send (kIoError), e.g. a connection that
+  // dropped before the agent heard of it.
+  std::function<bool(const std::string& topic)> refuse_publish = [](const std::string&) { return false; };
   bool connected = true;
   bool json_stream = false;
   bool corrupt_stream_requests_with_rejected = false;

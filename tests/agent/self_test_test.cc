@@ -77,6 +77,87 @@ TEST_F(SelfTestTest, ReportsARollbackAsFailedWithTheBootloadersReason) {
             R"({"status":"FAILED","statusDetails":{"reason":"rolled back: 0x00000009"}})");
 }
 
+TEST_F(SelfTestTest, AsksForTheResetOnlyOnceTheServiceAcceptedTheReadyReport) {
+  const JobSpec j = job(40 * 1024);
+  service_.add_job(j);
+  boot();
+  ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
+  EXPECT_EQ(app_.resets_requested, 0);  // update/accepted not delivered yet
+  EXPECT_TRUE(service_.subscribed(service_.topic("jobs/" + j.job_id + "/update/accepted")));
+  const std::uint64_t ready_at = clock_.now;
+  ASSERT_TRUE(run_until([&] { return app_.resets_requested > 0; }));
+  EXPECT_EQ(clock_.now, ready_at);  // on the answer, not on a timer
+  EXPECT_EQ((*service_.jobs.front().status_details.find("self_test")), "ready");
+}
+
+TEST_F(SelfTestTest, ResetsAfterABoundedWaitWhenTheReadyReportIsNeverAccepted) {
+  const JobSpec j = job(40 * 1024);
+  service_.add_job(j);
+  service_.answer_updates = false;
+  boot();
+  ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
+  const std::uint64_t ready_at = clock_.now;
+  ASSERT_TRUE(run_until([&] { return app_.resets_requested > 0; }));
+  EXPECT_EQ(app_.resets_requested, 1);
+  EXPECT_GE(clock_.now - ready_at, config_.ready_ack_timeout_ms);
+  EXPECT_LT(clock_.now - ready_at, config_.ready_ack_timeout_ms + 1000);
+}
+
+TEST_F(SelfTestTest, SendsTheReadyReportOnReconnectBeforeResetting) {
+  const JobSpec j = job(40 * 1024);
+  service_.add_job(j);
+  boot();
+  // The connection is gone when the ready report is published (the agent
+  // hears of it only later): the report is kept, the reset waits for it.
+  service_.refuse_publish = [](const std::string& topic) { return topic.ends_with("/update"); };
+  ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
+  EXPECT_TRUE(service_.jobs.front().status_details.find("self_test") == service_.jobs.front().status_details.end());
+  service_.refuse_publish = [](const std::string&) { return false; };
+  service_.disconnect(*agent_);
+  EXPECT_EQ(app_.resets_requested, 0);
+  service_.reconnect(*agent_);
+  ASSERT_TRUE(run_until([&] { return app_.resets_requested > 0; }));
+  EXPECT_EQ((*service_.jobs.front().status_details.find("self_test")), "ready");
+}
+
+TEST_F(SelfTestTest, RunsTheSelfTestWhenTheReadyReportWasLost) {
+  const JobSpec j = job(40 * 1024);
+  service_.add_job(j);
+  service_.answer_updates = false;
+  boot();
+  ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
+  // The reset came before the ready report left the device: the service
+  // still has the download's progress only.
+  service_.jobs.front().status_details = {{"receive", "20/20"}};
+  service_.disconnect(*agent_);
+  bootloader_.reset();
+  boot();
+  ASSERT_TRUE(run_until_state(AgentState::kSelfTest));
+  EXPECT_EQ(app_.self_tests_started, 1);
+  agent_->self_test_done(true);
+  EXPECT_EQ(bootloader_.status_.state, boot::State::kIdle);
+  EXPECT_EQ(service_.last_update(j.job_id)->dump(),
+            R"({"status":"SUCCEEDED","statusDetails":{"reason":"accepted v1.0.1","updatedBy":"v1.0.0"}})");
+}
+
+TEST_F(SelfTestTest, DoesNotTakeAnotherJobsImageForTheLostReadyReport) {
+  const JobSpec j = job(40 * 1024);
+  service_.add_job(j);
+  boot();
+  ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
+  service_.jobs.clear();
+  service_.disconnect(*agent_);
+  bootloader_.reset();
+  // Another job (another image) arrives while the trial image runs.
+  JobSpec other = job(40 * 1024, {1, 0, 2}, image::kHardwareNumakerIotM487, 7);
+  other.job_id = "ota-job-2";
+  service_.add_job(other);
+  boot();
+  ASSERT_TRUE(run_until([&] { return agent_->state() != AgentState::kRequestingJob; }));
+  EXPECT_EQ(app_.self_tests_started, 0);
+  EXPECT_EQ(agent_->state(), AgentState::kDownloading);
+}
+
 TEST_F(SelfTestTest, ReportsSucceededWhenConfirmedButTheReportWasLost) {
   const JobSpec j = job(40 * 1024);
   install_and_reset(j);

@@ -96,6 +96,9 @@ class Agent {
   void begin_job(const protocol::JobsMessage& message);
   void begin_download();
   void begin_self_test();
+  bool staged_image_is_this_jobs();
+  void request_reset();
+  void await_ready_ack();
   Status prepare_staging();
   Status write_block(std::uint32_t index, const protocol::DataBlock& block);
   bool check_descriptor();
@@ -139,6 +142,8 @@ class Agent {
   std::uint64_t job_request_deadline_ = 0;
   std::uint32_t job_request_retries_ = 0;
   std::uint64_t self_test_deadline_ = 0;
+  std::uint64_t reset_deadline_ = 0;  // kReadyToReset: reset at the latest then
+  bool reset_requested_ = false;
   std::uint32_t last_progress_ = 0;
 
   // A status update that could not be published yet (sent again on reconnect).

@@ -24,6 +24,10 @@ struct AgentConfig {
   std::uint32_t progress_every = 25;          // IN_PROGRESS "receive" update every N blocks
   std::uint32_t self_test_timeout_ms = 16000;
   std::uint32_t job_request_timeout_ms = 10000;  // re-send $next/get when unanswered
+  // After the `self_test: ready` update the agent asks for the reset when the
+  // service accepted it (jobs/<id>/update/accepted), or after this long
+  // without an answer (counted from the last time the update went out).
+  std::uint32_t ready_ack_timeout_ms = 5000;
   protocol::StreamFormat format = protocol::StreamFormat::kCbor;
 
   // AWS OTA library defaults: 4 KiB blocks, 1 block per request, 1 request in
