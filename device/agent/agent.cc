@@ -27,6 +27,7 @@
 
 namespace otter::agent {
 
+using namespace std::string_view_literals;
 using protocol::JobStatus;
 using protocol::StreamFormat;
 using protocol::TopicKind;
@@ -111,12 +112,9 @@ void Agent::on_connected() {
   // The AWS agent subscribes to notify-next only; $next/get/accepted too makes
   // the answer arrive on AWS proper, where it is not copied to notify-next.
   const TopicKind kinds[] = {TopicKind::kNotifyNext, TopicKind::kNextGetAccepted, TopicKind::kNextGetRejected};
-  for (const TopicKind kind : kinds) {
-    if (protocol::build_topic(topic_, config_.thing_name, kind).ok()) (void)transport_.subscribe(topic_.data());
-  }
+  for (const TopicKind kind : kinds) subscribe(kind);
   // Learn of a cancellation (the service refuses our next update).
-  if (protocol::build_topic(topic_, config_.thing_name, TopicKind::kJobUpdateRejected, "+").ok())
-    (void)transport_.subscribe(topic_.data());
+  subscribe(TopicKind::kJobUpdateRejected, "+"sv);
   if (state_ == AgentState::kReadyToReset && !reset_requested_) await_ready_ack();
   send_pending_update();
   if (state_ == AgentState::kDownloading) {
@@ -134,6 +132,17 @@ void Agent::on_connected() {
   if (state_ == AgentState::kRequestingJob || state_ == AgentState::kDownloading) request_next_job();
 }
 
+// The topic of `kind` in topic_ ("" if it cannot be built: bad name).
+std::string_view Agent::topic(TopicKind kind, std::string_view name) {
+  const auto n = protocol::build_topic(topic_, config_.thing_name, kind, name, config_.format);
+  return n.ok() ? std::string_view(topic_.data(), *n) : std::string_view{};
+}
+
+void Agent::subscribe(TopicKind kind, std::string_view name) {
+  const std::string_view to = topic(kind, name);
+  if (!to.empty()) (void)transport_.subscribe(to);
+}
+
 void Agent::on_disconnected() {
   connected_ = false;
   if (state_ == AgentState::kRequestingJob || state_ == AgentState::kWaitingForJob) state_ = AgentState::kOffline;
@@ -142,8 +151,9 @@ void Agent::on_disconnected() {
 void Agent::request_next_job() {
   std::array<char, 16 + protocol::kMaxThingName> body{};
   const auto n = protocol::encode_next_get(body, next_get_counter_++, config_.thing_name);
-  if (!n.ok() || !protocol::build_topic(topic_, config_.thing_name, TopicKind::kNextGet).ok()) return;
-  (void)transport_.publish(topic_.data(), as_bytes({body.data(), *n}), 1);
+  const std::string_view to = topic(TopicKind::kNextGet);
+  if (!n.ok() || to.empty()) return;
+  (void)transport_.publish(to, as_bytes({body.data(), *n}), 1);
   job_request_deadline_ = clock_.now_ms() + backoff(job_request_retries_);
 }
 
@@ -199,7 +209,7 @@ void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
     return;
   }
   const protocol::JobExecution& e = message.execution;
-  if (e.job() == std::string_view(ended_job_.data()) && e.execution_number == ended_execution_) return;
+  if (e.job() == protocol::c_string(ended_job_) && e.execution_number == ended_execution_) return;
   const bool same_job = e.job() == job_.job();
   if (same_job && (state_ == AgentState::kDownloading || state_ == AgentState::kSelfTest ||
                    state_ == AgentState::kReadyToReset)) {
@@ -234,11 +244,11 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
   }
   const std::uint32_t blocks = job_.file.size / config_.block_size + (job_.file.size % config_.block_size != 0 ? 1 : 0);
   if (job_.file.size > layout_.staging.size() || blocks > kMaxBlocks) {
-    end_job(JobStatus::kRejected, "image too large", job_.file.size);
+    end_job(JobStatus::kRejected, "image too large"sv, job_.file.size);
     return;
   }
   if (job_.file.size < image::kDescriptorOffset) {
-    end_job(JobStatus::kRejected, "image too small", job_.file.size);
+    end_job(JobStatus::kRejected, "image too small"sv, job_.file.size);
     return;
   }
   block_count_ = blocks;
@@ -251,7 +261,7 @@ void Agent::begin_download() {
   for (Request& r : requests_) r.active = false;
   cursor_ = 0;
   if (const Status s = prepare_staging(); s != Status::kOk) {
-    end_job(JobStatus::kFailed, "staging flash error", static_cast<std::uint32_t>(s));
+    end_job(JobStatus::kFailed, "staging flash error"sv, static_cast<std::uint32_t>(s));
     return;
   }
   stats_.blocks_resumed = static_cast<std::uint32_t>(received_->count());
@@ -309,11 +319,12 @@ Status Agent::prepare_staging() {
 void Agent::subscribe_stream(bool subscribe) {
   const TopicKind kinds[] = {TopicKind::kStreamData, TopicKind::kStreamRejected};
   for (const TopicKind kind : kinds) {
-    if (!protocol::build_topic(topic_, config_.thing_name, kind, job_.stream_name(), config_.format).ok()) continue;
+    const std::string_view to = topic(kind, job_.stream_name());
+    if (to.empty()) continue;
     if (subscribe) {
-      (void)transport_.subscribe(topic_.data());
+      (void)transport_.subscribe(to);
     } else {
-      (void)transport_.unsubscribe(topic_.data());
+      (void)transport_.unsubscribe(to);
     }
   }
 }
@@ -325,9 +336,11 @@ std::uint32_t Agent::block_length(std::uint32_t index) const {
 }
 
 std::uint64_t Agent::backoff(std::uint32_t retries) const {
-  std::uint64_t delay = config_.request_timeout_ms;
-  for (std::uint32_t i = 0; i < retries && delay < config_.max_backoff_ms; ++i) delay *= 2;
-  if (delay > config_.max_backoff_ms) delay = config_.max_backoff_ms;
+  // 32-bit on purpose (no 64-bit helpers on Cortex-M): doubling stops at
+  // max_backoff_ms, so it never overflows.
+  std::uint32_t delay = config_.request_timeout_ms;
+  for (std::uint32_t i = 0; i < retries && delay < config_.max_backoff_ms; ++i)
+    delay = delay > config_.max_backoff_ms / 2 ? config_.max_backoff_ms : delay * 2;
   // Spread the retries of a fleet that lost the same broker at once.
   const std::uint32_t spread = config_.request_timeout_ms / 8 + 1;
   const std::uint32_t jitter = (crc32(as_bytes(config_.thing_name)) + retries * 7919U) % spread;
@@ -383,11 +396,10 @@ void Agent::send_request(Request& r) {
   const Result<std::size_t> size = protocol::encode_get_stream_cbor(request, request_);
 #endif
   r.deadline = clock_.now_ms() + backoff(r.retries);
-  if (!size.ok() ||
-      !protocol::build_topic(topic_, config_.thing_name, TopicKind::kStreamGet, job_.stream_name(), config_.format).ok())
-    return;
+  const std::string_view to = topic(TopicKind::kStreamGet, job_.stream_name());
+  if (!size.ok() || to.empty()) return;
   ++stats_.requests_sent;
-  (void)transport_.publish(topic_.data(), std::span<const std::uint8_t>(request_.data(), size.value()), 0);
+  (void)transport_.publish(to, std::span<const std::uint8_t>(request_.data(), size.value()), 0);
 }
 
 void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat format) {
@@ -414,7 +426,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
       ++stats_.blocks_refused;
       return;
     }
-    end_job(JobStatus::kFailed, "staging flash error", static_cast<std::uint32_t>(s));
+    end_job(JobStatus::kFailed, "staging flash error"sv, static_cast<std::uint32_t>(s));
     return;
   }
   const auto received = static_cast<std::uint32_t>(received_->count());
@@ -474,30 +486,30 @@ bool Agent::check_descriptor() {
   descriptor_checked_ = true;
   const auto descriptor = bootloader_.read_staged_descriptor();
   if (!descriptor.ok()) {
-    end_job(JobStatus::kRejected, "no valid image descriptor", static_cast<std::uint32_t>(descriptor.status()));
+    end_job(JobStatus::kRejected, "no valid image descriptor"sv, static_cast<std::uint32_t>(descriptor.status()));
     return false;
   }
   if (descriptor->hardware_id != bootloader_.hardware_id()) {
-    end_job(JobStatus::kRejected, "wrong board", descriptor->hardware_id);
+    end_job(JobStatus::kRejected, "wrong board"sv, descriptor->hardware_id);
     return false;
   }
   if (descriptor->image_size != job_.file.size) {
-    end_job(JobStatus::kRejected, "image size differs from job", descriptor->image_size);
+    end_job(JobStatus::kRejected, "image size differs from job"sv, descriptor->image_size);
     return false;
   }
   const auto boot = bootloader_.status();
   if (!boot.ok()) {
-    end_job(JobStatus::kFailed, "boot status unreadable", static_cast<std::uint32_t>(boot.status()));
+    end_job(JobStatus::kFailed, "boot status unreadable"sv, static_cast<std::uint32_t>(boot.status()));
     return false;
   }
   const Version running = boot->running;
   image_version_ = descriptor->version;
   if (descriptor->version.encoded() < boot->min_version) {
-    end_job(JobStatus::kRejected, "below anti-rollback floor", descriptor->version.encoded());
+    end_job(JobStatus::kRejected, "below anti-rollback floor"sv, descriptor->version.encoded());
     return false;
   }
   if (!(descriptor->version > running) && !(job_.file.allow_downgrade && descriptor->version != running)) {
-    end_job(JobStatus::kRejected, descriptor->version == running ? "same version" : "downgrade not allowed",
+    end_job(JobStatus::kRejected, descriptor->version == running ? "same version"sv : "downgrade not allowed"sv,
             descriptor->version.encoded());
     return false;
   }
@@ -517,7 +529,7 @@ void Agent::finish_download() {
   const auto signature = std::span<const std::uint8_t>(job_.file.signature.data(), job_.file.signature_size);
   if (const Status s = bootloader_.verify_staged(job_.file.size, signature, install.digest); s != Status::kOk) {
     OTTER_AGENT_LOG(kError) << "signature check failed: " << otter::to_string(s);
-    end_job(JobStatus::kFailed, "signature check failed", static_cast<std::uint32_t>(s));
+    end_job(JobStatus::kFailed, "signature check failed"sv, static_cast<std::uint32_t>(s));
     return;
   }
   OTTER_AGENT_LOG(kInfo) << "signature verified";
@@ -526,7 +538,7 @@ void Agent::finish_download() {
   install.signature_size = job_.file.signature_size;
   install.version = image_version_;
   if (const Status s = bootloader_.request_install(install); s != Status::kOk) {
-    end_job(JobStatus::kFailed, "bootloader refused install", static_cast<std::uint32_t>(s));
+    end_job(JobStatus::kFailed, "bootloader refused install"sv, static_cast<std::uint32_t>(s));
     return;
   }
   (void)record_.clear();
@@ -544,8 +556,7 @@ void Agent::finish_download() {
 // A reset right after the publish can lose the ready report (still in the
 // transport's queue): wait for update/accepted, at most ready_ack_timeout_ms.
 void Agent::await_ready_ack() {
-  if (protocol::build_topic(topic_, config_.thing_name, TopicKind::kJobUpdateAccepted, job_.job()).ok())
-    (void)transport_.subscribe(topic_.data());
+  subscribe(TopicKind::kJobUpdateAccepted, job_.job());
   reset_deadline_ = clock_.now_ms() + config_.ready_ack_timeout_ms;
 }
 
@@ -575,7 +586,7 @@ void Agent::begin_self_test() {
   (void)record_.clear();
   const auto boot = bootloader_.status();
   if (!boot.ok()) {
-    end_job(JobStatus::kFailed, "boot status unreadable", static_cast<std::uint32_t>(boot.status()));
+    end_job(JobStatus::kFailed, "boot status unreadable"sv, static_cast<std::uint32_t>(boot.status()));
     return;
   }
   const std::uint32_t running = boot->running.encoded();
@@ -588,7 +599,7 @@ void Agent::begin_self_test() {
       if (job_.self_test == protocol::SelfTest::kReady && job_.has_updated_by && running <= job_.updated_by &&
           !job_.file.allow_downgrade) {
         (void)bootloader_.reject(Status::kDowngrade);
-        end_job(JobStatus::kFailed, "new image is not newer", running);
+        end_job(JobStatus::kFailed, "new image is not newer"sv, running);
         app_.request_reset();
         return;
       }
@@ -608,10 +619,10 @@ void Agent::begin_self_test() {
       request_reset();
       return;
     case boot::State::kRolledBack:
-      end_job(JobStatus::kFailed, "rolled back", error);
+      end_job(JobStatus::kFailed, "rolled back"sv, error);
       return;
     case boot::State::kInstallFailed:
-      end_job(JobStatus::kFailed, "install failed", error);
+      end_job(JobStatus::kFailed, "install failed"sv, error);
       return;
     case boot::State::kIdle:
       // Confirmed before the SUCCEEDED report went out (a cut in between):
@@ -624,10 +635,10 @@ void Agent::begin_self_test() {
           return;
         }
       }
-      end_job(JobStatus::kFailed, "image not installed", running);
+      end_job(JobStatus::kFailed, "image not installed"sv, running);
       return;
     default:
-      end_job(JobStatus::kFailed, "trial failed", error);
+      end_job(JobStatus::kFailed, "trial failed"sv, error);
       return;
   }
 }
@@ -637,12 +648,12 @@ void Agent::self_test_done(bool passed) {
   if (!passed) {
     OTTER_AGENT_LOG(kError) << "self-test failed; rolling back";
     (void)bootloader_.reject(Status::kAborted);
-    end_job(JobStatus::kFailed, "self-test failed", static_cast<std::uint32_t>(Status::kAborted));
+    end_job(JobStatus::kFailed, "self-test failed"sv, static_cast<std::uint32_t>(Status::kAborted));
     app_.request_reset();
     return;
   }
   if (const Status s = bootloader_.confirm(); s != Status::kOk) {
-    end_job(JobStatus::kFailed, "confirm failed", static_cast<std::uint32_t>(s));
+    end_job(JobStatus::kFailed, "confirm failed"sv, static_cast<std::uint32_t>(s));
     return;
   }
   const auto boot = bootloader_.status();
@@ -689,8 +700,8 @@ void Agent::handle_update_rejected(std::string_view job, std::span<const std::ui
   const std::string_view text = as_text(payload);
   // TerminalStateReached / InvalidStateTransition: the job was cancelled or
   // finished elsewhere; anything else (throttling) is only logged.
-  if (text.find("TerminalStateReached") != std::string_view::npos ||
-      text.find("InvalidStateTransition") != std::string_view::npos) {
+  if (text.find("TerminalStateReached"sv) != std::string_view::npos ||
+      text.find("InvalidStateTransition"sv) != std::string_view::npos) {
     OTTER_AGENT_LOG(kWarning) << "job " << job << " ended by the service; stopping";
     if (state_ == AgentState::kDownloading) abandon_job();
     return;
@@ -700,23 +711,28 @@ void Agent::handle_update_rejected(std::string_view job, std::span<const std::ui
 
 void Agent::handle_stream_rejected(std::span<const std::uint8_t> payload, StreamFormat format) {
   ++stats_.stream_errors;
+  // The retry timers ask again; a stream that stays refused ends in FAILED
+  // after max_request_retries. The error text is only logged: without a
+  // console there is nothing to decode.
+#if OTTER_AGENT_CONSOLE
 #if OTTER_AGENT_JSON_STREAMS
   const auto error = format == StreamFormat::kCbor ? protocol::decode_stream_error_cbor(payload)
                                                    : protocol::decode_stream_error_json(as_text(payload));
 #else
-  (void)format;
   const auto error = protocol::decode_stream_error_cbor(payload);
 #endif
-  // The retry timers ask again; a stream that stays refused ends in FAILED
-  // after max_request_retries.
   OTTER_AGENT_LOG(kWarning) << "stream request rejected: " << (error.ok() ? error->code : "?") << " "
                                     << (error.ok() ? error->message : "");
+#endif
+  (void)payload;
+  (void)format;
 }
 
 void Agent::publish_update(std::span<const char> json, std::uint8_t qos) {
-  if (!protocol::build_topic(topic_, config_.thing_name, TopicKind::kJobUpdate, job_.job()).ok()) return;
+  const std::string_view to = topic(TopicKind::kJobUpdate, job_.job());
+  if (to.empty()) return;
   ++stats_.updates_sent;
-  const Status s = connected_ ? transport_.publish(topic_.data(), as_bytes({json.data(), json.size()}), qos)
+  const Status s = connected_ ? transport_.publish(to, as_bytes({json.data(), json.size()}), qos)
                               : Status::kIoError;
   if (s == Status::kOk || qos == 0 || json.size() > update_.size()) return;
   // Keep the last unsent status update until the next connection.
@@ -728,8 +744,9 @@ void Agent::publish_update(std::span<const char> json, std::uint8_t qos) {
 
 void Agent::send_pending_update() {
   if (!update_pending_ || !connected_) return;
-  if (!protocol::build_topic(topic_, config_.thing_name, TopicKind::kJobUpdate, update_job_.data()).ok()) return;
-  if (transport_.publish(topic_.data(), as_bytes({update_.data(), update_size_}), 1) == Status::kOk)
+  const std::string_view to = topic(TopicKind::kJobUpdate, protocol::c_string(update_job_));
+  if (to.empty()) return;
+  if (transport_.publish(to, as_bytes({update_.data(), update_size_}), 1) == Status::kOk)
     update_pending_ = false;
 }
 
@@ -753,7 +770,7 @@ void Agent::poll() {
     Request& r = requests_[i];
     if (!r.active || now < r.deadline) continue;
     if (r.retries >= config_.max_request_retries) {
-      end_job(JobStatus::kFailed, "download timed out", static_cast<std::uint32_t>(received_->count()));
+      end_job(JobStatus::kFailed, "download timed out"sv, static_cast<std::uint32_t>(received_->count()));
       return;
     }
     ++r.retries;

@@ -68,11 +68,12 @@ int main() {
   static agent::Agent agent(config, port, port, port, layout, port);
   (void)agent.start();
   agent.on_connected();
-  static const char topic[] = "$aws/things/footprint/jobs/notify-next";
+  static constexpr std::string_view topic = "$aws/things/footprint/jobs/notify-next";
   static std::uint8_t message[256];
   opaque(message);
   agent.on_message(topic, message);
-  agent.on_message("$aws/things/footprint/streams/s/data/cbor", message);
+  static constexpr std::string_view data_topic = "$aws/things/footprint/streams/s/data/cbor";
+  agent.on_message(data_topic, message);
   agent.poll();
   agent.self_test_done(true);
   agent.on_disconnected();

@@ -2,6 +2,8 @@
 
 namespace otter::codec {
 
+using namespace std::string_view_literals;
+
 Status JsonDocument::parse(std::string_view text, std::span<jsmntok_t> tokens) {
   count_ = 0;
   text_ = text;
@@ -93,8 +95,8 @@ Result<std::uint64_t> JsonDocument::unsigned_value(int token, std::uint64_t max)
 Result<bool> JsonDocument::bool_value(int token) const {
   if (token == kNone) return Status::kNotFound;
   const std::string_view text = raw(token);
-  if (type(token) == JsonType::kPrimitive && text == "true") return true;
-  if (type(token) == JsonType::kPrimitive && text == "false") return false;
+  if (type(token) == JsonType::kPrimitive && text == "true"sv) return true;
+  if (type(token) == JsonType::kPrimitive && text == "false"sv) return false;
   return Status::kMalformed;
 }
 

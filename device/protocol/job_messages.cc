@@ -5,6 +5,8 @@
 
 namespace otter::protocol {
 
+using namespace std::string_view_literals;
+
 using codec::JsonDocument;
 using codec::JsonType;
 using codec::JsonWriter;
@@ -117,15 +119,15 @@ Status parse_jobs_message(std::string_view text, JobsMessage& out) {
 
 std::string_view to_string(JobDocumentError error) {
   switch (error) {
-    case JobDocumentError::kNone: return "ok";
-    case JobDocumentError::kNotOta: return "not an OTA job";
-    case JobDocumentError::kNoMqtt: return "no MQTT protocol";
-    case JobDocumentError::kBadStreamName: return "bad stream name";
-    case JobDocumentError::kNoFirmwareFile: return "no firmware file";
-    case JobDocumentError::kBadFileSize: return "bad file size";
-    case JobDocumentError::kBadSignature: return "bad signature field";
+    case JobDocumentError::kNone: return "ok"sv;
+    case JobDocumentError::kNotOta: return "not an OTA job"sv;
+    case JobDocumentError::kNoMqtt: return "no MQTT protocol"sv;
+    case JobDocumentError::kBadStreamName: return "bad stream name"sv;
+    case JobDocumentError::kNoFirmwareFile: return "no firmware file"sv;
+    case JobDocumentError::kBadFileSize: return "bad file size"sv;
+    case JobDocumentError::kBadSignature: return "bad signature field"sv;
   }
-  return "?";
+  return "?"sv;
 }
 
 void format_hex32(std::uint32_t value, std::span<char, 10> out) {
@@ -162,16 +164,25 @@ std::string_view decimal(std::uint32_t value, std::span<char, 10> buffer) {
   return {buffer.data() + pos, buffer.size() - pos};
 }
 
-JsonWriter& begin_update(JsonWriter& w, JobStatus status) {
-  return w.begin_object().key(json::kStatus).string(to_string(status)).key(json::kStatusDetails).begin_object();
-}
-
 }  // namespace
+
+// Every status update has this one shape; the details differ only in text.
+Result<std::size_t> encode_update(std::span<char> out, JobStatus status, std::span<const UpdateDetail> details) {
+  JsonWriter w(out);
+  w.begin_object().key(json::kStatus).string(to_string(status)).key(json::kStatusDetails).begin_object();
+  for (const UpdateDetail& d : details) {
+    w.key(d.key).open_string();
+    for (const std::string_view part : d.value) w.append(part);
+    w.close_string();
+  }
+  w.end_object().end_object();
+  return w.finish();
+}
 
 Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing) {
   std::array<char, 10> digits{};
   JsonWriter w(out);
-  w.begin_object().key(json::kClientToken).open_string().append(decimal(counter, digits)).append(":").append(thing);
+  w.begin_object().key(json::kClientToken).open_string().append(decimal(counter, digits)).append(":"sv).append(thing);
   w.close_string().end_object();
   return w.finish();
 }
@@ -179,25 +190,18 @@ Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, 
 Result<std::size_t> encode_progress(std::span<char> out, std::uint32_t received, std::uint32_t total) {
   std::array<char, 10> a{};
   std::array<char, 10> b{};
-  JsonWriter w(out);
-  begin_update(w, JobStatus::kInProgress).key(json::kReceive).open_string();
-  w.append(decimal(received, a)).append("/").append(decimal(total, b)).close_string();
-  w.end_object().end_object();
-  return w.finish();
+  const UpdateDetail details[] = {{json::kReceive, {decimal(received, a), std::string_view("/", 1), decimal(total, b)}}};
+  return encode_update(out, JobStatus::kInProgress, details);
 }
 
 Result<std::size_t> encode_self_test(std::span<char> out, SelfTest state, std::uint32_t updated_by) {
   if (state == SelfTest::kNone) return Status::kInvalidArgument;
   std::array<char, 10> hex{};
   format_hex32(updated_by, hex);
-  JsonWriter w(out);
-  begin_update(w, JobStatus::kInProgress)
-      .key(json::kSelfTest)
-      .string(state == SelfTest::kReady ? json::kSelfTestReady : json::kSelfTestActive)
-      .key(json::kUpdatedBy)
-      .string({hex.data(), hex.size()});
-  w.end_object().end_object();
-  return w.finish();
+  const UpdateDetail details[] = {
+      {json::kSelfTest, {state == SelfTest::kReady ? json::kSelfTestReady : json::kSelfTestActive}},
+      {json::kUpdatedBy, {std::string_view(hex.data(), hex.size())}}};
+  return encode_update(out, JobStatus::kInProgress, details);
 }
 
 Result<std::size_t> encode_succeeded(std::span<char> out, Version now, Version previous) {
@@ -205,20 +209,16 @@ Result<std::size_t> encode_succeeded(std::span<char> out, Version now, Version p
   std::array<char, 16> b{};
   OTTER_ASSIGN_OR_RETURN(const std::size_t na, format_version(now, a));
   OTTER_ASSIGN_OR_RETURN(const std::size_t nb, format_version(previous, b));
-  JsonWriter w(out);
-  begin_update(w, JobStatus::kSucceeded).key(json::kReason).open_string().append("accepted ").append({a.data(), na});
-  w.close_string().key(json::kUpdatedBy).string({b.data(), nb}).end_object().end_object();
-  return w.finish();
+  const UpdateDetail details[] = {{json::kReason, {std::string_view("accepted ", 9), std::string_view(a.data(), na)}}, {json::kUpdatedBy, {std::string_view(b.data(), nb)}}};
+  return encode_update(out, JobStatus::kSucceeded, details);
 }
 
 Result<std::size_t> encode_failed(std::span<char> out, JobStatus status, std::string_view reason, std::uint32_t detail) {
   if (status != JobStatus::kFailed && status != JobStatus::kRejected) return Status::kInvalidArgument;
   std::array<char, 10> hex{};
   format_hex32(detail, hex);
-  JsonWriter w(out);
-  begin_update(w, status).key(json::kReason).open_string().append(reason).append(": ").append({hex.data(), hex.size()});
-  w.close_string().end_object().end_object();
-  return w.finish();
+  const UpdateDetail details[] = {{json::kReason, {reason, std::string_view(": ", 2), std::string_view(hex.data(), hex.size())}}};
+  return encode_update(out, status, details);
 }
 
 }  // namespace otter::protocol

@@ -4,6 +4,8 @@
 
 namespace otter::protocol {
 
+using namespace std::string_view_literals;
+
 namespace {
 
 constexpr std::string_view kThingsPrefix = "$aws/things/";
@@ -52,7 +54,7 @@ constexpr TopicKind kReceived[] = {TopicKind::kNotifyNext,        TopicKind::kNe
 
 bool is_stream(TopicKind kind) { return kind >= TopicKind::kStreamGet; }
 std::size_t max_name(TopicKind kind) { return is_stream(kind) ? kMaxStreamName : kMaxJobId; }
-std::string_view format_suffix(StreamFormat format) { return format == StreamFormat::kJson ? "json" : "cbor"; }
+std::string_view format_suffix(StreamFormat format) { return format == StreamFormat::kJson ? "json"sv : "cbor"sv; }
 
 bool consume(std::string_view& s, std::string_view prefix) {
   if (s.substr(0, prefix.size()) != prefix) return false;
@@ -70,7 +72,7 @@ Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, Top
   Builder b{out};
   b.add(kThingsPrefix).add(thing).add(shape.head);
   if (!shape.tail.empty()) {
-    const bool job_wildcard = !is_stream(kind) && name == "+";  // every job's update topics
+    const bool job_wildcard = !is_stream(kind) && name == "+"sv;  // every job's update topics
     if (!job_wildcard && !valid_name(name, max_name(kind))) return Status::kInvalidArgument;
     b.add(name).add(shape.tail);
     if (is_stream(kind)) b.add(format_suffix(format));
@@ -95,8 +97,8 @@ Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
       if (!valid_name(match.name, max_name(kind)) || !consume(rest, shape.tail)) continue;
     }
     if (is_stream(kind)) {
-      if (rest == "json") match.format = StreamFormat::kJson;
-      else if (rest != "cbor") continue;
+      if (rest == "json"sv) match.format = StreamFormat::kJson;
+      else if (rest != "cbor"sv) continue;
       rest = {};
     }
     if (rest.empty()) return match;

@@ -24,6 +24,7 @@
 #include "otter/protocol/job_messages.h"
 #include "otter/protocol/names.h"
 #include "otter/protocol/stream_messages.h"
+#include "otter/protocol/topics.h"
 
 namespace otter::agent {
 
@@ -109,6 +110,8 @@ class Agent {
   void abandon_job();
   void request_next_job();
   void subscribe_stream(bool subscribe);
+  std::string_view topic(protocol::TopicKind kind, std::string_view name = {});
+  void subscribe(protocol::TopicKind kind, std::string_view name = {});
 
   void publish_update(std::span<const char> json, std::uint8_t qos);
   void send_pending_update();

@@ -20,6 +20,14 @@ namespace otter::protocol {
 inline constexpr std::size_t kMaxJobTokens = 128;
 inline constexpr std::size_t kMaxSignature = 72;  // DER ECDSA P-256
 
+// The text of a NUL-terminated fixed field (bounded: no strlen).
+template <std::size_t N>
+constexpr std::string_view c_string(const std::array<char, N>& field) {
+  std::size_t n = 0;
+  while (n < N && field[n] != '\0') ++n;
+  return {field.data(), n};
+}
+
 enum class SelfTest : std::uint8_t { kNone, kReady, kActive };
 
 struct OtaFile {
@@ -47,8 +55,8 @@ struct JobExecution {
   std::array<char, kMaxStreamName + 1> stream{};  // NUL-terminated
   OtaFile file;
 
-  std::string_view job() const { return job_id.data(); }
-  std::string_view stream_name() const { return stream.data(); }
+  std::string_view job() const { return c_string(job_id); }
+  std::string_view stream_name() const { return c_string(stream); }
 };
 
 // Why a job document could not be used; reported back as the FAILED/REJECTED reason.
@@ -75,6 +83,15 @@ struct JobsMessage {
 Status parse_jobs_message(std::string_view json, JobsMessage& out);
 
 std::string_view to_string(JobDocumentError error);
+
+// One statusDetails entry: a string value given in up to three pieces.
+struct UpdateDetail {
+  std::string_view key;
+  std::array<std::string_view, 3> value{};
+};
+// {"status":"<status>","statusDetails":{"<key>":"<value>",...}}: the shape of
+// every update below.
+Result<std::size_t> encode_update(std::span<char> out, JobStatus status, std::span<const UpdateDetail> details);
 
 // {"clientToken":"<counter>:<thing>"}
 Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing);
