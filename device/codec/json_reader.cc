@@ -76,18 +76,19 @@ int JsonDocument::element(int array, int index) const {
   return token;
 }
 
-Result<std::uint64_t> JsonDocument::unsigned_value(int token, std::uint64_t max) const {
+Result<std::uint32_t> JsonDocument::unsigned_value(int token) const {
   if (token == kNone) return Status::kNotFound;
   if (type(token) != JsonType::kPrimitive) return Status::kMalformed;
   const std::string_view text = raw(token);
   if (text.empty() || text.size() > 20) return Status::kMalformed;
-  if (max > UINT32_MAX) max = UINT32_MAX;  // keeps the check below free of 64-bit division
-  std::uint64_t value = 0;
+  // 32-bit arithmetic only (no 64-bit multiply on the device): refuse the
+  // step that would pass UINT32_MAX = 4294967295.
+  std::uint32_t value = 0;
   for (const char c : text) {
     if (c < '0' || c > '9') return Status::kMalformed;
-    // value <= 2^32 before the step, so value * 10 + 9 cannot overflow.
-    value = value * 10 + static_cast<std::uint64_t>(c - '0');
-    if (value > max) return Status::kMalformed;
+    const auto digit = static_cast<std::uint32_t>(c - '0');
+    if (value > 429496729U || (value == 429496729U && digit > 5)) return Status::kMalformed;
+    value = value * 10 + digit;
   }
   return value;
 }

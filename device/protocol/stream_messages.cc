@@ -40,19 +40,6 @@ Status for_each_pair(std::span<const std::uint8_t> message, OnPair on) {
   return reader.at_end() ? Status::kOk : Status::kMalformed;
 }
 
-Status take_u32(const CborItem& item, std::uint32_t& out) {
-  if (item.type != CborType::kUnsigned || item.value > UINT32_MAX) return Status::kMalformed;
-  out = static_cast<std::uint32_t>(item.value);
-  return Status::kOk;
-}
-
-// A key seen twice would let two decoders of the same message disagree.
-Status mark_seen(unsigned& seen, unsigned bit) {
-  if ((seen & bit) != 0) return Status::kMalformed;
-  seen |= bit;
-  return Status::kOk;
-}
-
 }  // namespace
 
 Result<std::size_t> encode_get_stream_cbor(const GetStreamRequest& r, std::span<std::uint8_t> out) {
@@ -88,37 +75,41 @@ Result<std::size_t> encode_get_stream_json(const GetStreamRequest& r, std::span<
 }
 
 Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) {
+  // The keys read, each at most once: f, i, l (numbers) and p (the payload).
+  constexpr std::string_view kKeys[] = {stream::kFileId, stream::kBlockId, stream::kPayloadLength, stream::kPayload};
+  constexpr unsigned kPayloadSlot = 3;
+  std::uint32_t numbers[kPayloadSlot] = {};
   DataBlock block;
   unsigned seen = 0;
-  std::uint32_t declared_length = 0;
-  const Status status = for_each_pair(message, [&](std::string_view key, const CborItem& value, bool& consumed) -> Status {
-    if (key == stream::kFileId) {
-      OTTER_TRY(mark_seen(seen, 1));
-      consumed = true;
-      return take_u32(value, block.file_id);
+  CborReader reader(message);
+  OTTER_ASSIGN_OR_RETURN(const CborItem map, reader.next());
+  if (map.type != CborType::kMap || map.value > message.size()) return Status::kMalformed;
+  for (std::uint32_t pair = 0; pair < map.value; ++pair) {
+    OTTER_ASSIGN_OR_RETURN(const CborItem key, reader.next());
+    if (key.type != CborType::kText) return Status::kMalformed;
+    OTTER_ASSIGN_OR_RETURN(const CborItem value, reader.next());
+    unsigned slot = 0;
+    while (slot <= kPayloadSlot && key.text() != kKeys[slot]) ++slot;
+    if (slot > kPayloadSlot) {
+      OTTER_TRY(reader.skip(value));
+      continue;
     }
-    if (key == stream::kBlockId) {
-      OTTER_TRY(mark_seen(seen, 2));
-      consumed = true;
-      return take_u32(value, block.index);
-    }
-    if (key == stream::kPayloadLength) {
-      OTTER_TRY(mark_seen(seen, 4));
-      consumed = true;
-      return take_u32(value, declared_length);
-    }
-    if (key == stream::kPayload) {
-      OTTER_TRY(mark_seen(seen, 8));
-      consumed = true;
+    // A key seen twice would let two decoders of the same message disagree.
+    if ((seen & (1U << slot)) != 0) return Status::kMalformed;
+    seen |= 1U << slot;
+    if (slot == kPayloadSlot) {
       if (value.type != CborType::kBytes) return Status::kMalformed;
       block.payload = value.data;
-      return Status::kOk;
+    } else {
+      if (value.type != CborType::kUnsigned || value.value > UINT32_MAX) return Status::kMalformed;
+      numbers[slot] = static_cast<std::uint32_t>(value.value);
     }
-    return Status::kOk;
-  });
-  if (status != Status::kOk) return status;
-  if ((seen & (1 | 2 | 8)) != (1 | 2 | 8)) return Status::kMalformed;
-  if ((seen & 4) != 0 && declared_length != block.payload.size()) return Status::kMalformed;
+  }
+  // f, i and p are required; l, if present, must be the payload's length.
+  if (!reader.at_end() || (seen & 0b1011U) != 0b1011U) return Status::kMalformed;
+  if ((seen & 0b0100U) != 0 && numbers[2] != block.payload.size()) return Status::kMalformed;
+  block.file_id = numbers[0];
+  block.index = numbers[1];
   block.length = static_cast<std::uint32_t>(block.payload.size());
   return block;
 }
@@ -128,17 +119,17 @@ Result<DataBlock> decode_data_block_json(std::string_view message) {
   codec::JsonDocument doc;
   OTTER_TRY(doc.parse(message, tokens));
   DataBlock block;
-  OTTER_ASSIGN_OR_RETURN(const std::uint64_t file_id, doc.unsigned_value(doc.find(0, stream::kFileId)));
-  OTTER_ASSIGN_OR_RETURN(const std::uint64_t index, doc.unsigned_value(doc.find(0, stream::kBlockId)));
+  OTTER_ASSIGN_OR_RETURN(const std::uint32_t file_id, doc.unsigned_value(doc.find(0, stream::kFileId)));
+  OTTER_ASSIGN_OR_RETURN(const std::uint32_t index, doc.unsigned_value(doc.find(0, stream::kBlockId)));
   OTTER_ASSIGN_OR_RETURN(block.payload_base64, doc.plain_string(doc.find(0, stream::kPayload)));
   OTTER_ASSIGN_OR_RETURN(const std::size_t length, codec::base64_decoded_size(block.payload_base64));
-  block.file_id = static_cast<std::uint32_t>(file_id);
-  block.index = static_cast<std::uint32_t>(index);
+  block.file_id = file_id;
+  block.index = index;
   if (length > UINT32_MAX) return Status::kMalformed;
   block.length = static_cast<std::uint32_t>(length);
   const int declared = doc.find(0, stream::kPayloadLength);
   if (declared != codec::JsonDocument::kNone) {
-    OTTER_ASSIGN_OR_RETURN(const std::uint64_t l, doc.unsigned_value(declared));
+    OTTER_ASSIGN_OR_RETURN(const std::uint32_t l, doc.unsigned_value(declared));
     if (l != length) return Status::kMalformed;
   }
   return block;

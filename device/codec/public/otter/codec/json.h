@@ -42,7 +42,7 @@ class JsonDocument {
 
   // Typed accessors: kNotFound when token is kNone, kMalformed on a type
   // mismatch or value out of range (unsigned values are at most 32 bits).
-  Result<std::uint64_t> unsigned_value(int token, std::uint64_t max = UINT32_MAX) const;
+  Result<std::uint32_t> unsigned_value(int token) const;
   Result<bool> bool_value(int token) const;
   // A string token's raw view, refusing escapes (for identifiers that AWS
   // restricts to [A-Za-z0-9_-:.]).
