@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "otter/boards/board_profile.h"
 #include "otter/sim/parts.h"
 #include "otter/sim/sd_card.h"
 #include "ram_nor_flash.h"
@@ -330,6 +331,46 @@ void replay_every_cut(std::uint32_t blocks) {
   }
   EXPECT_GT(cuts, 15);
   std::printf("SD download record, %u blocks: %d power cuts replayed\n", blocks, cuts);
+}
+
+// The figures of docs/staging-media.md: one 512 KiB download in 1,024 blocks
+// of 512 B, recorded on each memory a board could keep the record in (time
+// from sim/flash's datasheet models).
+TEST(DownloadRecordCost, PerReceivedBlockOnEachBoardMemoryIsBounded) {
+  struct Medium {
+    const char* what;
+    boards::MemorySpec spec;
+    std::uint32_t offset, size;
+    std::uint64_t max_programs, max_erases;
+  };
+  const boards::BoardProfile& m487 = *boards::find_board("numaker-iot-m487");
+  const boards::BoardProfile& m2354 = *boards::find_board("numaker-m2354");
+  // NOR: one record per block plus a snapshot per full unit (4 KiB: 222
+  // records, 2 KiB: 94), each snapshot 1 + 16 programs of 32 bytes.
+  const Medium media[] = {
+      {"M487: W25Q32JV SPI NOR", m487.external, m487.download.offset, m487.download.size, 1024 + 6 * 17, 6},
+      {"M2354: internal flash (alternative)", m2354.internal, 0xD4000, 0x1000, 1024 + 12 * 17, 12},
+      {"M2354: SD card", m2354.external, m2354.download.offset, m2354.download.size, 1024, 0},
+  };
+  for (const Medium& m : media) {
+    sim::PowerSupply power;
+    auto memory = sim::make_memory(m.spec, power);
+    const flash::Partition area(*memory, m.offset, m.size, "download");
+    Bitmap<kMaxBlocks> bits(1024);
+    DownloadRecord record(area);
+    ASSERT_EQ(record.start({1, 1024 * 512, 512}, bits.view()), Status::kOk) << m.what;
+    memory->reset_counters();
+    for (std::uint32_t b = 0; b < 1024; ++b) {
+      bits->set(b);
+      ASSERT_EQ(record.mark(b, bits.view()), Status::kOk) << m.what;
+    }
+    const sim::FlashCounters& c = memory->counters();
+    EXPECT_LE(c.programs, m.max_programs) << m.what;
+    EXPECT_LE(c.erases, m.max_erases) << m.what;
+    std::printf("%-36s per received block: %.3f programs, %.1f bytes, %.1f us; %llu erases in 1,024 blocks\n",
+                m.what, static_cast<double>(c.programs) / 1024.0, static_cast<double>(c.bytes_programmed) / 1024.0,
+                c.time_us / 1024.0, static_cast<unsigned long long>(c.erases));
+  }
 }
 
 TEST(DownloadRecordPowerCutsOnSd, ACutAtAnyFlashOperationLeavesTheOldOrTheNewRecord) { replay_every_cut(40); }
