@@ -137,10 +137,9 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   put32(&header[20], count);
   put32(&header[24], crc32(bits));
   put32(&header[28], crc32({header.data(), kHeaderSize - 4}));
-  // The header goes last: it is the commit of the whole snapshot. Over the
-  // older of the two slots on an SD card, whose header stops matching as
-  // soon as its bitmap changes, so a cut anywhere leaves the newer slot
-  // current.
+  // The header goes last: it is the commit of the whole snapshot. On an SD
+  // card it overwrites the older of the two slots: whatever a cut leaves
+  // there is invalid or older, so the other slot stays current.
   OTTER_TRY(program_chunks(base, header, bits));
   identity_ = identity;
   block_count_ = count;
