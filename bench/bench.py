@@ -35,6 +35,20 @@ RTTS_MS = (20, 100, 300)
 BANDWIDTHS = (("256kbit", 256_000), ("1mbit", 1_000_000), ("10mbit", 10_000_000))
 BOARD = "numaker-iot-m487"
 
+# P3's job: what an operator would set for a fleet update. All released at once
+# (the benchmark is the fleet updating at once; a staged rollout would measure
+# its own rate), cancelled when more than 10% of at least 50 finished executions
+# failed, an execution IN_PROGRESS for 30 minutes times out, and a failed or
+# timed-out execution is retried twice.
+P3_JOB_CONFIG = {
+    "abortConfig": {"criteriaList": [{"failureType": "FAILED", "action": "CANCEL", "thresholdPercentage": 10,
+                                      "minNumberOfExecutedThings": 50}]},
+    "timeoutConfig": {"inProgressTimeoutInMinutes": 30},
+    "jobExecutionsRetryConfig": {"criteriaList": [{"failureType": "ALL", "numberOfRetries": 2}]},
+}
+P3_JOB_TEXT = ("rollout all at once, abort (cancel) when > 10% of ≥ 50 finished executions FAILED, in-progress "
+               "timeout 30 min, 2 retries on FAILED or TIMED_OUT")
+
 
 def say(text):
     print("bench: " + text, file=sys.stderr, flush=True)
@@ -133,6 +147,68 @@ def register(api, names, creds):
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in pool.map(lambda n: api.create_thing(n, BOARD, creds), names):
             pass
+
+
+class Timeline:
+    """When each board of a fleet reached each step of its update, from the
+    boards' console lines (each otter-sim stamps them from its own start)."""
+    STEPS = (("job received", "[OTA] job ota-"), ("download complete", "progress 100%"),
+             ("image handed to the bootloader", "new image handed to the bootloader"),
+             ("reset", "resetting (the agent asked"), ("new image booted", "loader: installed"),
+             ("reconnected", "MQTT connected"), ("self-test passed", "self-test passed; image accepted"))
+
+    def __init__(self):
+        self.t0 = None
+        self.at = {}  # board -> {step: seconds after the job was created}
+        self.pending = []
+
+    def line(self, text, started):
+        m = re.match(r"\s*([\d.]+) \[([^\]]+)\] (.*)", text)
+        if m:
+            self.pending.append((started + float(m.group(1)), m.group(2), m.group(3)))
+
+    def start(self, t0):
+        self.t0 = t0
+
+    def _steps(self):
+        for t, board, text in self.pending:
+            if self.t0 is None or t < self.t0:
+                continue
+            steps = self.at.setdefault(board, {})
+            if "asking again" in text:  # a GetStream request that got no data within the agent's timeout
+                steps["stalls"] = steps.get("stalls", 0) + 1
+            for step, marker in self.STEPS:
+                # "reconnected" is the connection after the reset, not a reconnect during the download.
+                if marker in text and step not in steps and (step != "reconnected" or "reset" in steps):
+                    steps[step] = t - self.t0
+        self.pending = []
+
+    def table(self, title, wall):
+        self._steps()
+        if not self.at:
+            return []
+
+        def pct(values, p):
+            values = sorted(values)
+            return values[min(len(values) - 1, int(p * len(values)))]
+        out = ["### Timeline, %s" % title, "",
+               "Seconds after the job was created when the boards reached each step (the last execution counted "
+               "SUCCEEDED at otterd at %.1f s), and how long each step took per board." % wall, "",
+               "| step | boards | first | median | p90 | last | step took: median | p90 | max |",
+               "|---|---|---|---|---|---|---|---|---|"]
+        previous = None
+        for step, _ in self.STEPS:
+            at = [s[step] for s in self.at.values() if step in s]
+            took = [s[step] - s[previous] for s in self.at.values() if step in s and previous in s] if previous else []
+            if at:
+                out.append("| %s | %d | %.1f | %.1f | %.1f | %.1f | %s | %s | %s |" % (
+                    step, len(at), min(at), pct(at, .5), pct(at, .9), max(at),
+                    *(("%.2f" % pct(took, p)) if took else "" for p in (.5, .9, 1.0))))
+            previous = step
+        stalled = [s["stalls"] for s in self.at.values() if "stalls" in s]
+        out += ["", "Requests re-asked after the agent's request timeout (no data for 10 s): %d, on %d boards." % (
+            sum(stalled), len(stalled))]
+        return out
 
 
 # --------------------------------------------------------------------------
@@ -307,7 +383,6 @@ class Bench:
         smoke = self.args.smoke
         clients = 2 if smoke else 50
         image = 16 * KIB if smoke else P1_IMAGE
-        rounds = 1
         stack, api, creds, work = self.stack("p2")
         try:
             names = ["p2-c%03d" % i for i in range(clients)]
@@ -316,13 +391,19 @@ class Bench:
             fw = api.upload_firmware(fw_path, signing_profile="bench")["firmwareId"]
             stream = "bench-p2-stream"
             api.create_job({"firmwareId": fw, "things": names, "streamName": stream})
-            patterns = [("Otter defaults", 2048, 8, 4), ("AWS baseline", 4096, 1, 1)]
+            # Rounds: one round of the Otter pattern lasts about a second, too short to be steady; the
+            # baseline's one round lasts ~9 s.
+            patterns = [("Otter defaults", 2048, 8, 4, 1 if smoke else 4), ("AWS baseline", 4096, 1, 1, 1)]
+            # Other engineers' work shares this machine and can only slow a run down: each server gets the
+            # Otter pattern three times and keeps its fastest run (all runs are listed).
+            repeats = {"Otter defaults": 1 if smoke else 3, "AWS baseline": 1}
+            runs = {}
             if smoke:
                 patterns = patterns[:1]
             otterd, mosq = stack.pid("otterd"), stack.pid("mosquitto")
             measured = {}
 
-            def load(block, per_request, window):
+            def load(block, per_request, window, rounds):
                 cmd = [self.load_bin, "clients", "--port", str(stack.mqtt_port), "--credentials", creds, "--things",
                        ",".join(names), "--stream", stream, "--file-size", str(image), "--block-size", str(block),
                        "--blocks-per-request", str(per_request), "--window", str(window), "--rounds", str(rounds),
@@ -332,11 +413,18 @@ class Bench:
                     raise RuntimeError("otter-bench-load failed (%d): %s" % (out.returncode, out.stderr))
                 return json.loads(out.stdout.strip().splitlines()[-1])
 
-            for label, block, per_request, window in patterns:
-                a, b = ProcSample(otterd), ProcSample(mosq)
-                r = load(block, per_request, window)
-                measured[(label, "otterd")] = (r, a.cpu_since(), b.cpu_since(), rss_mib(otterd), rss_mib(mosq))
-                say("P2 otterd %s: %s" % (label, r))
+            def measure(who, pid, label, block, per_request, window, rounds):
+                for _ in range(repeats[label]):
+                    a, b = ProcSample(pid), ProcSample(mosq)
+                    r = load(block, per_request, window, rounds)
+                    m = (r, a.cpu_since(), b.cpu_since(), rss_mib(pid), rss_mib(mosq))
+                    runs.setdefault((label, who), []).append(r["payload_mbyte_per_s"])
+                    if (label, who) not in measured or r["blocks_per_s"] > measured[(label, who)][0]["blocks_per_s"]:
+                        measured[(label, who)] = m
+                    say("P2 %s %s: %s" % (who, label, r))
+
+            for label, block, per_request, window, rounds in patterns:
+                measure("otterd", otterd, label, block, per_request, window, rounds)
             otterd_peak = rss_mib(otterd, "VmHWM")
             os.kill(otterd, signal.SIGTERM)
             harness.wait_for("otterd to stop", lambda: not harness._alive(otterd), 30)
@@ -348,17 +436,13 @@ class Bench:
             try:
                 if responder.stdout.readline().strip() != "ready":
                     raise RuntimeError("raw responder did not start")
-                for label, block, per_request, window in patterns:
-                    a, b = ProcSample(responder.pid), ProcSample(mosq)
-                    r = load(block, per_request, window)
-                    measured[(label, "raw")] = (r, a.cpu_since(), b.cpu_since(), rss_mib(responder.pid),
-                                                rss_mib(mosq))
-                    say("P2 raw %s: %s" % (label, r))
+                for label, block, per_request, window, rounds in patterns:
+                    measure("raw", responder.pid, label, block, per_request, window, rounds)
             finally:
                 responder.stdin.close()
                 responder.wait(timeout=30)
             rows = []
-            for label, block, per_request, window in patterns:
+            for label, block, per_request, window, _ in patterns:
                 o, raw = measured[(label, "otterd")], measured[(label, "raw")]
                 ratio = o[0]["blocks_per_s"] / raw[0]["blocks_per_s"] if raw[0]["blocks_per_s"] else 0
                 for who, m in (("otterd", o), ("raw responder", raw)):
@@ -374,13 +458,19 @@ class Bench:
                         self.summary.append(("P2", "otterd throughput / raw Mosquitto (%d clients, Otter pattern)" %
                                              clients, "%.2f×" % ratio, "≥ 0.8×", verdict(ratio >= 0.8)))
             text = ["## P2 server throughput", "",
-                    "%d things (mutual TLS, libmosquitto) each download a %d KiB stream %d time(s) at once, with "
+                    "%d things (mutual TLS, libmosquitto) each download a %d KiB stream at once (Otter pattern %d "
+                    "times in a row, AWS baseline once), with "
                     "the agent's request pattern; first against otterd (real GetStream handling: registry and "
                     "execution check, fair queue, QoS 1 publishes from the mmapped image), then, on the same "
                     "broker, against `otter-bench-load responder`, which answers each request with the same "
                     "blocks pre-encoded (QoS 1) and nothing else. Stalled requests are re-asked after 3 s "
-                    "(`re-req`). CPU = utime+stime from /proc/<pid>/stat during the run (share of one core); RSS "
-                    "in MiB at the end (otterd peak %.0f MiB)." % (clients, image // KIB, rounds, otterd_peak), "",
+                    "(`re-req`). The Otter pattern ran 3 times per server and the table shows each server's fastest "
+                    "run (all runs in MB/s: otterd %s; raw %s): the machine is shared, and other work only slows a "
+                    "run down. CPU = utime+stime from /proc/<pid>/stat during the run, including the clients' 50 "
+                    "TLS connects (share of one core); RSS in MiB at the end (otterd peak %.0f MiB)." % (
+                        clients, image // KIB, patterns[0][4],
+                        ", ".join("%.1f" % x for x in runs.get(("Otter defaults", "otterd"), [])),
+                        ", ".join("%.1f" % x for x in runs.get(("Otter defaults", "raw"), [])), otterd_peak), "",
                     "| pattern | server | blocks | s | blocks/s | payload MB/s | re-req | server CPU s | broker CPU s | "
                     "server RSS | broker RSS |", "|---|---|---|---|---|---|---|---|---|---|---|"] + rows
             self.sections.append("\n".join(text))
@@ -392,81 +482,104 @@ class Bench:
     def p3(self):
         smoke = self.args.smoke
         fleets = ((20, 16 * KIB),) if smoke else ((1000, 64 * KIB), (10000, 16 * KIB))
-        if self.args.fleets:
-            fleets = tuple(f for f in fleets if f[0] in self.args.fleets)
-        rows = []
+        if self.args.fleets:  # other sizes than the two of the report: 64 KiB images (experiments)
+            sizes = dict(fleets)
+            fleets = tuple((n, sizes.get(n, 64 * KIB)) for n in self.args.fleets)
+        rows, timelines = [], []
         for n, image in fleets:
             try:
-                rows.append(self.p3_fleet(n, image))
+                row, timeline = self.p3_fleet(n, image)
+                rows.append(row)
+                timelines.append(timeline)
             except Exception as e:  # the other fleet's figures still count
-                rows.append("| %d | %d KiB | did not finish: %s | | | | | | | |" % (n, image // KIB, e))
+                rows.append("| %d | %d KiB | did not finish: %s | | | | | | | | | |" % (n, image // KIB, e))
                 if not self.args.smoke:
                     self.summary.append(("P3", "%d boards" % n, "did not finish", "≤ 1.5×, ≤ 500 MiB", verdict(False)))
         text = ["## P3 fleet", "",
-                "N boards in otter-sim processes of at most 5,000 boards each (real agent and bootloader per "
-                "board, mutual TLS, no link emulation) are powered on, and once every board has asked for its job (`no pending job`), one "
-                "job for the whole group is created. Wall time = job created to every execution SUCCEEDED at "
-                "otterd (download, verify, install, reboot, self-test, report). Broker-limited time = N × image "
-                "/ the raw Mosquitto rate measured in P2. SQLite write rate = job updates accepted per second "
-                "(each committed, group commit) and bytes otterd wrote to disk per second (/proc/<pid>/io).", "",
-                "| boards | image | wall s | broker-limited s | ratio | otterd peak RSS MiB | otterd CPU s | broker "
-                "CPU s | updates/s | disk MB/s |", "|---|---|---|---|---|---|---|---|---|---|"] + rows
+                "N boards (real agent and bootloader per board, mutual TLS, no link emulation) in %d otter-sim "
+                "processes per fleet (one per core; each one epoll thread) are powered on, and once every board has "
+                "asked for its job (`no pending job`), one job for the whole group is created with a production "
+                "configuration: %s. Wall time = job created to every execution SUCCEEDED at otterd (download, "
+                "verify, install, reboot, self-test, report). **Broker-limited time** = N × image / the raw "
+                "Mosquitto rate measured in P2 (the issue's yardstick; it counts bytes only). **CPU-limited time** "
+                "(a second, separate bound) = CPU seconds that otterd, Mosquitto and the simulators used during the "
+                "run / %d cores: the work this machine had to do whatever the order (TLS handshakes and ECDSA "
+                "verifications of every board, which a real fleet does on its own CPUs). SQLite write rate = job "
+                "updates accepted per second (each committed, group commit), otterd's committed transactions per "
+                "second (`otter_store_transactions_total`) and bytes otterd wrote to disk per second "
+                "(/proc/<pid>/io)." % (self.sim_processes(), P3_JOB_TEXT, os.cpu_count()), "",
+                "| boards | image | wall s | broker-limited s | ratio | CPU-limited s | ratio | otterd peak RSS MiB | "
+                "otterd CPU s | broker CPU s | simulators CPU s | updates/s | commits/s | disk MB/s |",
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"] + rows
         if self.p3_notes:
             text += [""] + ["- " + note for note in self.p3_notes]
+        for timeline in timelines:
+            text += [""] + timeline
         self.sections.append("\n".join(text))
+
+    @staticmethod
+    def sim_processes():
+        return max(1, os.cpu_count() or 1)
 
     def p3_fleet(self, n, image):
         stack, api, creds, work = self.stack("p3-%d" % n)
         sims = []
         try:
-            # One otter-sim holds at most 5,000 boards here: each board takes 2 descriptors and the
-            # process may open 20,000 (RLIMIT_NOFILE); bigger fleets run in several processes.
-            per_sim = 5000
+            # One otter-sim per core (each is a single event-loop thread), at most 5,000 boards each:
+            # a board keeps 2 descriptors open and a process may open 20,000 here (RLIMIT_NOFILE).
+            per_sim = min(5000, -(-n // self.sim_processes()))
             parts = [(("f%d%s-" % (n, chr(ord("a") + k))), min(per_sim, n - k * per_sim))
                      for k in range((n + per_sim - 1) // per_sim)]
             names = ["%s%0*d" % (prefix, len(str(count)), i) for prefix, count in parts for i in range(1, count + 1)]
             t = time.monotonic()
             register(api, names, creds)
             say("P3 %d things registered in %.1f s" % (n, time.monotonic() - t))
-            # otterd commits group members one at a time (~4 ms each here): 10,000 take ~40 s,
-            # longer than the harness's 30 s HTTP timeout.
             t = time.monotonic()
             self.post_slow(api, "/api/v1/groups", {"thingGroupName": "fleet-%d" % n, "things": names})
             say("P3 group of %d created in %.1f s" % (n, time.monotonic() - t))
-            self.p3_notes.append("%d boards: group creation took %.1f s" % (n, time.monotonic() - t))
+            self.p3_notes.append("%d boards: creating the %d-member group (one transaction) took %.1f s (not "
+                                 "part of the wall time)" % (n, n, time.monotonic() - t))
             factory = self.firmware(work, "1.0.0", image)
             fw = api.upload_firmware(self.firmware(work, "1.0.1", image), signing_profile="bench")["firmwareId"]
             spread = max(2, n // 500)
-            sims = []
+            timeline = Timeline()
+            console = open(os.path.join(work, "sim.log"), "w")
+            waiting = set()
+            ready = threading.Event()
+            lock = threading.Lock()
+
+            def read(sim, started):
+                for line in sim.stdout:
+                    with lock:
+                        console.write(line)
+                        timeline.line(line, started)
+                        if "no pending job" in line:
+                            m = re.search(r"\[([^\]]+)\]", line)
+                            if m:
+                                waiting.add(m.group(1))
+                                if len(waiting) >= n:
+                                    ready.set()
             for prefix, count in parts:
                 cmd = [self.sim_bin, "--board", BOARD, "--credentials", creds, "--fleet", str(count), "--prefix",
                        prefix, "--broker", "127.0.0.1:%d" % stack.mqtt_port, "--factory", factory, "--spread",
                        str(spread), "--console", "all", "--until", "version=1.0.1", "--idle-seconds", "2",
                        "--timeout", "900", "--self-test-timeout-ms", "8000"]
-                sims.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-            console = open(os.path.join(work, "sim.log"), "w")
-            waiting = set()
-            ready = threading.Event()
-
-            def read(sim):
-                for line in sim.stdout:
-                    console.write(line)
-                    if "no pending job" in line:
-                        m = re.search(r"\[([^\]]+)\]", line)
-                        if m:
-                            waiting.add(m.group(1))
-                            if len(waiting) >= n:
-                                ready.set()
-            for sim in sims:
-                threading.Thread(target=read, args=(sim,), daemon=True).start()
+                started = time.monotonic()
+                sim = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                sims.append(sim)
+                threading.Thread(target=read, args=(sim, started), daemon=True).start()
             if not ready.wait(timeout=120 + spread * 3):
                 raise RuntimeError("P3: only %d of %d boards asked for a job" % (len(waiting), n))
             otterd, mosq = stack.pid("otterd"), stack.pid("mosquitto")
             a, b = ProcSample(otterd), ProcSample(mosq)
+            sim_cpu = [ProcSample(sim.pid) for sim in sims]
             io0 = io_write_bytes(otterd)
             updates0 = self.metric(api, "otter_job_updates_accepted_total")
+            commits0 = self.metric(api, "otter_store_transactions_total")
+            published0 = self.metric(api, "otter_mqtt_messages_published_total")
             t0 = time.monotonic()
-            job = api.create_job({"firmwareId": fw, "groups": ["fleet-%d" % n]})["jobId"]
+            job = api.create_job(dict(P3_JOB_CONFIG, firmwareId=fw, groups=["fleet-%d" % n]))["jobId"]
+            timeline.start(t0)
 
             def done():
                 counts = api.job(job).get("executionCounts", {})
@@ -474,19 +587,33 @@ class Bench:
                     >= n else None
             # Bounded so the whole run stays within its 20 minutes; an unfinished fleet is reported as such.
             try:
-                counts = harness.wait_for("fleet of %d to finish" % n, done, 120 + n * 0.03, 0.5)
+                counts = harness.wait_for("fleet of %d to finish" % n, done, 120 + n * 0.03, 0.2)
             except harness.Failure:
                 counts = api.job(job).get("executionCounts", {})
                 self.p3_notes.append("%d boards: **not finished** within %.0f s: %s" % (n, 120 + n * 0.03, counts))
             wall = time.monotonic() - t0
             cpu_o, cpu_b = a.cpu_since()[0], b.cpu_since()[0]
+            cpu_s = sum(c.cpu_since()[0] for c in sim_cpu)
             updates = self.metric(api, "otter_job_updates_accepted_total") - updates0
+            commits = self.metric(api, "otter_store_transactions_total") - commits0
+            served = {k: self.metric(api, k) for k in ("otter_stream_requests_total", "otter_stream_blocks_served_total",
+                                                        "otter_mqtt_messages_received_total",
+                                                        "otter_mqtt_messages_published_total")}
+            say("P3 %d boards: otterd counters %s" % (n, served))
+            self.p3_notes.append("%d boards: since otterd started (registration and power-on included) it received %d MQTT messages "
+                                 "and published %d (%d GetStream requests answered with %d blocks; %.0f messages out per second "
+                                 "during the update)" % (
+                                     n, served["otter_mqtt_messages_received_total"],
+                                     served["otter_mqtt_messages_published_total"],
+                                     served["otter_stream_requests_total"], served["otter_stream_blocks_served_total"],
+                                     (served["otter_mqtt_messages_published_total"] - published0) / wall))
             disk = io_write_bytes(otterd) - io0
             peak = rss_mib(otterd, "VmHWM")
             limited = n * image / self.raw_rate if self.raw_rate else float("nan")
             ratio = wall / limited if self.raw_rate else float("nan")
-            say("P3 %d boards: %.1f s (broker-limited %.1f s), peak RSS %.0f MiB, counts %s" % (n, wall, limited, peak,
-                                                                                                  counts))
+            cpu_limited = (cpu_o + cpu_b + cpu_s) / (os.cpu_count() or 1)
+            say("P3 %d boards: %.1f s (broker-limited %.1f s, CPU-limited %.1f s), peak RSS %.0f MiB, counts %s" % (
+                n, wall, limited, cpu_limited, peak, counts))
             if not self.args.smoke:
                 self.summary.append(("P3", "%d boards: wall / broker-limited time" % n, "%.1f×" % ratio, "≤ 1.5×",
                                      verdict(ratio <= 1.5)))
@@ -502,9 +629,13 @@ class Bench:
                 say("P3 %d boards: not SUCCEEDED: %s" % (n, reasons))
                 self.p3_notes.append("%d boards: executions not SUCCEEDED: %s" % (
                     n, "; ".join("%d × %s" % (c, w) for w, c in sorted(reasons.items()))))
-            return "| %d%s | %d KiB | %.1f | %.1f | %.1f× | %.0f | %.1f | %.1f | %.0f | %.2f |" % (
-                n, (" (%d not SUCCEEDED)" % failed) if failed else "", image // KIB, wall, limited, ratio, peak,
-                cpu_o, cpu_b, updates / wall, disk / wall / 1e6)
+            with lock:
+                table = timeline.table("%d boards × %d KiB" % (n, image // KIB), wall)
+            row = "| %d%s | %d KiB | %.1f | %.1f | %.1f× | %.1f | %.1f× | %.0f | %.1f | %.1f | %.1f | %.0f | %.0f | %.2f |" % (
+                n, (" (%d not SUCCEEDED)" % failed) if failed else "", image // KIB, wall, limited, ratio, cpu_limited,
+                wall / cpu_limited if cpu_limited else float("nan"), peak, cpu_o, cpu_b, cpu_s, updates / wall,
+                commits / wall, disk / wall / 1e6)
+            return row, table
         finally:
             for sim in sims:
                 if sim.poll() is None:
@@ -623,7 +754,8 @@ def main():
     parser.add_argument("--build-dir", default=os.path.join(REPO, "build", "host"))
     parser.add_argument("--out", default=os.path.join(REPO, "bench", "results", "latest.md"))
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one cell each (CI)")
-    parser.add_argument("--fleets", type=int, nargs="*", help="P3: only these fleet sizes (1000, 10000)")
+    parser.add_argument("--fleets", type=int, nargs="*",
+                        help="P3: only these fleet sizes (1000, 10000; any other N runs with a 64 KiB image)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, data dirs)")
     args = parser.parse_args()
     selected = args.benchmarks or ["p1", "p2", "p3", "p4", "p5"]

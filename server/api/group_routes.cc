@@ -23,12 +23,16 @@ void add_group_routes(Router& router, ApiContext& ctx) {
       throw ApiError(400, "field \"thingGroupName\" (string) is required");
     }
     const std::string description = body.value("description", std::string());
-    const auto group = ctx.registry.create_group(body["thingGroupName"], description);
-    auto out = model::to_json(group);
+    std::vector<std::string> members;
     if (body.contains("things")) {
       if (!body["things"].is_array()) throw ApiError(400, "field \"things\" must be an array of thing names");
-      for (const auto& thing : body["things"]) ctx.registry.add_to_group(group.name, thing.get<std::string>());
+      for (const auto& thing : body["things"]) {
+        if (!thing.is_string()) throw ApiError(400, "field \"things\" must be an array of thing names");
+        members.push_back(thing.get<std::string>());
+      }
     }
+    const auto group = ctx.registry.create_group(body["thingGroupName"], description, members);
+    auto out = model::to_json(group);
     out["members"] = ctx.registry.members(group.name);
     call.json(201, out);
   });

@@ -32,6 +32,9 @@ void add_status_routes(Router& router, ApiContext& ctx) {
     families.push_back(counter("otter_stream_requests_total", "GetStream requests received.", m.stream_requests));
     families.push_back(counter("otter_mqtt_messages_received_total", "MQTT messages received by otterd.",
                                m.mqtt_messages_received));
+    families.push_back(counter("otter_mqtt_messages_published_total",
+                               "MQTT messages otterd published (answers, notifications, stream blocks).",
+                               m.mqtt_messages_published));
     families.push_back(counter("otter_job_requests_total", "Job requests ($next/get, get) from devices.",
                                m.job_requests));
     families.push_back(counter("otter_job_updates_accepted_total", "Execution updates accepted.",

@@ -88,12 +88,21 @@ std::vector<Thing> Registry::things() {
   return core_.run([&](store::Store& s, JobsEngine&, Effects&) { return s.things(); });
 }
 
-ThingGroup Registry::create_group(const std::string& name, const std::string& description) {
+ThingGroup Registry::create_group(const std::string& name, const std::string& description,
+                                  const std::vector<std::string>& members) {
   require_thing_name(name);
+  // No job can target a group before it exists, so new members start none.
   return core_.run([&](store::Store& s, JobsEngine&, Effects&) {
     ThingGroup g{name, description, core_.clock().now()};
     if (!s.insert_group(g)) throw JobsError(JobsError::Code::AlreadyExists, "thing group " + name + " already exists");
-    spdlog::info("group {}: created", name);
+    std::size_t added = 0;
+    for (const auto& thing : members) {
+      // Throwing rolls the whole call back: no half-filled group is left behind.
+      if (!s.thing(thing)) throw JobsError(JobsError::Code::NotFound, "no thing " + thing + " (group " + name + " not created)");
+      if (!s.add_member(name, thing)) continue;  // listed twice
+      ++added;
+    }
+    spdlog::info("group {}: created with {} members", name, added);
     return g;
   });
 }

@@ -105,6 +105,29 @@ TEST_F(ServiceTest, AddingAThingToAGroupStartsTheContinuousJob) {
   EXPECT_EQ(jobs.execution("j1", "dev-1")->status, ExecutionStatus::Queued);
 }
 
+TEST_F(ServiceTest, AGroupIsCreatedWithAllItsMembersInOneTransaction) {
+  Registry registry(*core_);
+  for (const char* t : {"dev-1", "dev-2", "dev-3"}) registry.create_thing(t);
+  const auto before = metrics_.store_transactions.load();
+  registry.create_group("fleet", "all", {"dev-1", "dev-2", "dev-3", "dev-2"});
+  EXPECT_EQ(metrics_.store_transactions.load(), before + 1);
+  EXPECT_EQ(registry.members("fleet"), (std::vector<std::string>{"dev-1", "dev-2", "dev-3"}));
+}
+
+TEST_F(ServiceTest, AGroupWithAnUnknownMemberIsNotCreatedAtAll) {
+  Registry registry(*core_);
+  registry.create_thing("dev-1");
+  try {
+    registry.create_group("fleet", "", {"dev-1", "ghost"});
+    FAIL() << "an unknown member was accepted";
+  } catch (const JobsError& e) {
+    EXPECT_EQ(e.code, JobsError::Code::NotFound);
+    EXPECT_NE(std::string(e.what()).find("ghost"), std::string::npos);
+  }
+  EXPECT_FALSE(registry.group("fleet"));
+  EXPECT_TRUE(registry.groups_of("dev-1").empty());
+}
+
 TEST_F(ServiceTest, RegistryErrorsNameTheProblem) {
   Registry registry(*core_);
   registry.create_thing("dev-1");

@@ -29,7 +29,9 @@ DeviceGateway::DeviceGateway(jobs::Core& core, Publisher& publisher, GatewayOpti
       metrics_(core.metrics()),
       sender_(
           [this](const std::string& topic, const std::vector<std::uint8_t>& payload) {
-            return publisher_.publish(topic, payload, 1);
+            auto mid = publisher_.publish(topic, payload, 1);
+            if (mid) ++metrics_.mqtt_messages_published;
+            return mid;
           },
           core.metrics(), options.sender) {
   thread_ = std::thread([this] { run(); });
@@ -121,7 +123,11 @@ void DeviceGateway::process(std::vector<Incoming>& batch) {
 void DeviceGateway::send(const std::vector<Outgoing>& out) {
   for (const auto& o : out) {
     std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(o.payload.data()), o.payload.size());
-    if (!publisher_.publish(o.topic, bytes, 1)) spdlog::warn("mqtt: could not publish to {}", o.topic);
+    if (publisher_.publish(o.topic, bytes, 1)) {
+      ++metrics_.mqtt_messages_published;
+    } else {
+      spdlog::warn("mqtt: could not publish to {}", o.topic);
+    }
   }
 }
 

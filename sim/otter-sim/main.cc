@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -149,6 +151,27 @@ boot::Mode parse_mode(const std::string& text, const boards::BoardProfile& profi
   throw std::invalid_argument(fmt::format("--mode '{}': backup, no-backup or sd-staging", text));
 }
 
+// Each board holds its MQTT socket plus TLS and loop descriptors (3 measured
+// here; more through the link emulator, which proxies every connection). Ask
+// for the hard limit, and refuse a fleet that cannot fit: past the limit,
+// boards would fail their connects one by one instead.
+void ensure_descriptors(std::size_t boards, bool link) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0 || ::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  }
+  const rlim_t need = static_cast<rlim_t>(boards) * (link ? 6 : 3) + 64;
+  if (limit.rlim_cur != RLIM_INFINITY && need > limit.rlim_cur) {
+    throw std::invalid_argument(fmt::format(
+        "{} boards need about {} file descriptors but this process may open {} (hard limit): raise it "
+        "(ulimit -Hn, as root) or run the fleet in several otter-sim processes of at most {} boards",
+        boards, need, static_cast<unsigned long long>(limit.rlim_cur),
+        static_cast<unsigned long long>((limit.rlim_cur - 64) / (link ? 6 : 3))));
+  }
+}
+
 std::string fleet_name(const RunArgs& a, int i) {
   const int width = static_cast<int>(std::to_string(a.fleet).size());
   return fmt::format("{}{:0{}}", a.prefix, i, width);
@@ -174,6 +197,8 @@ int run_boards(const RunArgs& a) {
   fs::path work = a.work_dir.empty() ? fs::temp_directory_path() / fmt::format("otter-sim-{}", ::getpid()) : fs::path(a.work_dir);
   const bool remove_work = a.work_dir.empty();
   fs::create_directories(work);
+
+  ensure_descriptors(things.size(), !a.link.empty());
 
   fleet::FleetOptions fo;
   std::optional<HostPort> broker;

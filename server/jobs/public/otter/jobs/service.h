@@ -97,7 +97,10 @@ class Registry {
   std::optional<model::Thing> thing(const std::string& name);
   std::vector<model::Thing> things();
 
-  model::ThingGroup create_group(const std::string& name, const std::string& description = "");
+  // The group and its first members in one transaction (one commit for a
+  // 10,000-thing fleet): all of it, or nothing when a member is unknown.
+  model::ThingGroup create_group(const std::string& name, const std::string& description = "",
+                                 const std::vector<std::string>& members = {});
   void delete_group(const std::string& name);
   std::optional<model::ThingGroup> group(const std::string& name);
   std::vector<model::ThingGroup> groups();

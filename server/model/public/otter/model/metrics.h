@@ -11,6 +11,7 @@ struct Metrics {
   using Counter = std::atomic<std::uint64_t>;
   Counter mqtt_messages_received{0};
   Counter mqtt_messages_dropped{0};      // malformed topic, oversized, inbox full
+  Counter mqtt_messages_published{0};    // everything otterd handed to the broker: answers, notifications, blocks
   Counter job_requests{0};               // $next/get, <job>/get
   Counter job_updates_accepted{0};
   Counter job_updates_rejected{0};
