@@ -119,11 +119,16 @@ void Agent::on_connected() {
   send_pending_update();
   if (state_ == AgentState::kDownloading) {
     // Requests in flight were lost with the connection: ask again for what is
-    // still missing (resubscribing first, for non-persistent sessions).
+    // still missing (resubscribing first, for non-persistent sessions) as soon
+    // as the service answers the $next/get below. After a broker restart the
+    // service may reconnect later than the device: stream requests (QoS 0)
+    // sent before that are lost and would wait request_timeout_ms, while the
+    // QoS 1 $next/get waits in the service's session and its answer shows the
+    // service is back (it also tells whether the job is still pending).
     subscribe_stream(true);
     for (Request& r : requests_) r.active = false;
     cursor_ = 0;
-    fill_window();
+    awaiting_service_ = true;
   } else if (state_ == AgentState::kOffline || state_ == AgentState::kWaitingForJob) {
     state_ = AgentState::kRequestingJob;
   }
@@ -214,6 +219,7 @@ void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
   if (same_job && (state_ == AgentState::kDownloading || state_ == AgentState::kSelfTest ||
                    state_ == AgentState::kReadyToReset)) {
     job_.version_number = e.version_number;
+    resume_requests();  // the service is there: ask for what is missing now
     return;  // a repeated notification of the job in hand
   }
   if (state_ == AgentState::kDownloading) {
@@ -258,6 +264,7 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
 void Agent::begin_download() {
   received_ = Bitmap<kMaxBlocks>(block_count_);
   descriptor_checked_ = false;
+  awaiting_service_ = false;
   for (Request& r : requests_) r.active = false;
   cursor_ = 0;
   if (const Status s = prepare_staging(); s != Status::kOk) {
@@ -347,8 +354,13 @@ std::uint64_t Agent::backoff(std::uint32_t retries) const {
   return delay + jitter;
 }
 
+void Agent::resume_requests() {
+  awaiting_service_ = false;
+  fill_window();
+}
+
 void Agent::fill_window() {
-  if (!connected_ || state_ != AgentState::kDownloading) return;
+  if (!connected_ || state_ != AgentState::kDownloading || awaiting_service_) return;
   for (std::uint32_t slot = 0; slot < config_.requests_in_flight; ++slot) {
     Request& r = requests_[slot];
     if (r.active) continue;
@@ -416,6 +428,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
     OTTER_AGENT_LOG(kWarning) << "refused a data message (" << (block.ok() ? "wrong file, index or size" : otter::to_string(block.status())) << ")";
     return;
   }
+  awaiting_service_ = false;  // blocks flow: the service is there
   const std::uint32_t index = block->index;
   if (received_->test(index)) {
     ++stats_.blocks_duplicate;
@@ -766,6 +779,9 @@ void Agent::poll() {
     self_test_done(false);
   }
   if (state_ != AgentState::kDownloading) return;
+  // No answer to the reconnect's $next/get: ask anyway (AWS-like services
+  // that lost it; the request timers take over from here).
+  if (awaiting_service_ && now >= job_request_deadline_) awaiting_service_ = false;
   for (std::uint32_t i = 0; i < config_.requests_in_flight && state_ == AgentState::kDownloading; ++i) {
     Request& r = requests_[i];
     if (!r.active || now < r.deadline) continue;
@@ -788,6 +804,7 @@ std::uint64_t Agent::next_deadline_ms() const {
   if (state_ == AgentState::kSelfTest) next = self_test_deadline_;
   if (state_ == AgentState::kReadyToReset && !reset_requested_) next = reset_deadline_;
   if (state_ == AgentState::kDownloading) {
+    if (awaiting_service_) next = job_request_deadline_;
     for (const Request& r : requests_) {
       if (r.active && r.deadline < next) next = r.deadline;
     }

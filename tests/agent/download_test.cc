@@ -162,17 +162,18 @@ TEST_F(DeviceTest, ResumesAfterDisconnectsAtRandomBlocks) {
   const JobSpec j = job(200 * 1024);
   service_.add_job(j);
   boot();
-  int disconnects = 0;
-  service_.on_block_sent = [&](std::uint32_t) {
-    if (rng() % 15 == 0) ++disconnects;
-  };
+  // After a random one of the blocks the device receives, the connection drops.
+  std::uint32_t seen = 0;
   int handled = 0;
   ASSERT_TRUE(run_until([&] {
-    if (handled < disconnects && service_.connected) {
-      ++handled;
-      service_.disconnect(*agent_);
-      clock_.now += 5000;
-      service_.reconnect(*agent_);
+    if (agent_->blocks_received() != seen) {
+      seen = agent_->blocks_received();
+      if (rng() % 15 == 0) {
+        ++handled;
+        service_.disconnect(*agent_);
+        clock_.now += 5000;
+        service_.reconnect(*agent_);
+      }
     }
     return agent_->state() == AgentState::kReadyToReset;
   }));
@@ -191,15 +192,53 @@ TEST_F(DeviceTest, ReRequestsTheBlocksInFlightAtOnceWhenTheConnectionComesBack) 
   const std::size_t requests_before = service_.stream_requests.size();
   const std::uint64_t reconnected_at = clock_.now;
   service_.reconnect(*agent_);
-  // Asked again on the reconnect itself, not after a request timeout.
-  ASSERT_GT(service_.stream_requests.size(), requests_before);
+  // Asked again as soon as the service answered the reconnect's $next/get:
+  // no timer ran, the window is asked for exactly once.
+  ASSERT_TRUE(run_until([&] { return service_.stream_requests.size() > requests_before; }));
+  EXPECT_EQ(clock_.now, reconnected_at);
   std::uint32_t asked = 0;
   for (std::size_t i = requests_before; i < service_.stream_requests.size(); ++i)
     asked += service_.stream_requests[i]["n"].get<std::uint32_t>();
   EXPECT_EQ(asked, std::min(missing, config_.window_blocks()));
   ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
-  EXPECT_LT(clock_.now - reconnected_at, config_.request_timeout_ms);
   EXPECT_EQ(agent_->stats().request_retries, 0u);
+  EXPECT_TRUE(staged_equals(j.image));
+}
+
+TEST_F(DeviceTest, ReRequestsAtOnceWhenTheServiceReconnectsAfterTheDevice) {
+  const JobSpec j = job(100 * 1024);
+  service_.add_job(j);
+  boot();
+  ASSERT_TRUE(run_until([&] { return agent_->blocks_received() >= 5; }));
+  // A broker restart: the device is back first; the service follows later.
+  service_.disconnect(*agent_);
+  service_.service_away = true;
+  service_.reconnect(*agent_);
+  ASSERT_TRUE(run_until([&] { return service_.inbox.empty(); }, 100));
+  clock_.now += 2000;
+  service_.service_returns();
+  const std::uint64_t service_back = clock_.now;
+  ASSERT_TRUE(run_until([&] { return agent_->blocks_received() >= 6; }));
+  // The stream requests that went nowhere are not left to the 10 s timer.
+  EXPECT_LT(clock_.now - service_back, config_.request_timeout_ms);
+  ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
+  EXPECT_EQ(agent_->stats().request_retries, 0u);
+  EXPECT_TRUE(staged_equals(j.image));
+}
+
+TEST_F(DeviceTest, AsksForTheBlocksAnywayWhenTheReconnectsJobRequestGoesUnanswered) {
+  const JobSpec j = job(100 * 1024);
+  service_.add_job(j);
+  boot();
+  ASSERT_TRUE(run_until([&] { return agent_->blocks_received() >= 5; }));
+  service_.disconnect(*agent_);
+  service_.service_away = true;
+  service_.reconnect(*agent_);
+  service_.held.clear();  // the $next/get is lost as well
+  service_.service_away = false;
+  const std::uint64_t reconnected_at = clock_.now;
+  ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
+  EXPECT_GE(clock_.now - reconnected_at, config_.job_request_timeout_ms);
   EXPECT_TRUE(staged_equals(j.image));
 }
 

@@ -229,10 +229,28 @@ Status FakeOtaService::publish(std::string_view topic_view, std::span<const std:
   if (!device_powered()) return Status::kOk;
   Message m{std::string(topic_view), {payload.begin(), payload.end()}, qos};
   from_device.push_back(m);
+  if (service_away) {
+    // Only the broker is up: QoS 1 messages wait in the service's persistent
+    // session, QoS 0 ones reach nobody.
+    if (qos > 0) held.push_back(std::move(m));
+    return Status::kOk;
+  }
+  serve(m);
+  return Status::kOk;
+}
+
+void FakeOtaService::service_returns() {
+  service_away = false;
+  std::vector<Message> waiting = std::move(held);
+  held.clear();
+  for (const Message& m : waiting) serve(m);
+}
+
+void FakeOtaService::serve(const Message& m) {
   const std::string prefix = "$aws/things/" + thing_ + "/";
   if (m.topic.rfind(prefix, 0) != 0) {
     protocol_errors.push_back("publish outside the thing's subtree: " + m.topic);
-    return Status::kOk;
+    return;
   }
   const std::string rest = m.topic.substr(prefix.size());
   if (rest == "jobs/$next/get") {
@@ -244,7 +262,6 @@ Status FakeOtaService::publish(std::string_view topic_view, std::span<const std:
   } else {
     protocol_errors.push_back("unexpected topic: " + m.topic);
   }
-  return Status::kOk;
 }
 
 json FakeOtaService::execution_json(const JobSpec& job) const {

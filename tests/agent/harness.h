@@ -173,6 +173,11 @@ class FakeOtaService final : public agent::Transport {
   std::function<bool()> device_powered = [] { return true; };
   bool answer_on_notify_next = false;  // otterd also copies $next/get answers to notify-next
   bool answer_updates = true;  // jobs/<id>/update/accepted after each accepted update
+  // The broker is up but the service is not (it reconnects later than the
+  // device after a broker restart): see publish().
+  bool service_away = false;
+  std::vector<Message> held;
+  void service_returns();
   // A publish the transport cannot send (kIoError), e.g. a connection that
   // dropped before the agent heard of it.
   std::function<bool(const std::string& topic)> refuse_publish = [](const std::string&) { return false; };
@@ -184,6 +189,7 @@ class FakeOtaService final : public agent::Transport {
   std::function<void(std::uint32_t index)> on_block_sent;
 
  private:
+  void serve(const Message& m);
   void handle_next_get(const Message& m);
   void handle_update(const std::string& job, const Message& m);
   void handle_stream_get(const std::string& stream, const Message& m, bool json);

@@ -105,6 +105,7 @@ class Agent {
   bool check_descriptor();
   void finish_download();
   void fill_window();
+  void resume_requests();
   void send_request(Request& request);
   void end_job(protocol::JobStatus status, std::string_view reason, std::uint32_t detail);
   void abandon_job();
@@ -138,6 +139,7 @@ class Agent {
   Bitmap<kMaxBlocks> received_;
   std::uint32_t block_count_ = 0;
   std::uint32_t cursor_ = 0;          // next block not yet covered by a request
+  bool awaiting_service_ = false;     // reconnected: re-request once the service answers
   bool descriptor_checked_ = false;
   Version image_version_{};
   std::array<Request, kMaxRequestsInFlight> requests_{};
