@@ -90,8 +90,8 @@ Status Agent::start() {
     OTTER_AGENT_LOG(kError) << "invalid configuration: " << why;
     return Status::kInvalidArgument;
   }
-  if (staging_.check_geometry() != Status::kOk) {
-    OTTER_AGENT_LOG(kError) << "staging partition unusable (program unit > 32 bytes or invalid)";
+  if (staging_.check_geometry(config_.block_size) != Status::kOk) {
+    OTTER_AGENT_LOG(kError) << "staging partition unusable: its program unit must divide 512 B and the block size";
     return Status::kUnsupported;
   }
   if (const Status s = record_.check_geometry(); s != Status::kOk) {
@@ -314,7 +314,7 @@ Status Agent::prepare_staging() {
     if (rebased) OTTER_TRY(record_.start(identity, received_.view()));
     return Status::kOk;
   }
-  OTTER_AGENT_LOG(kInfo) << "erasing staging area (" << job_.file.size << " bytes)";
+  OTTER_AGENT_LOG(kInfo) << "preparing staging area (" << job_.file.size << " bytes)";
   received_->fill(false);
   // Record first, erase second would let a cut leave a record over old data:
   // erase, then start the record.

@@ -125,5 +125,13 @@ TEST_F(AgentOnAnSdCard, ResumesAfterACutAtEveryFlashOperationReFetchingAtMostOne
               config_.window_blocks());
 }
 
+TEST_F(AgentOnAnSdCard, RefusesAtStartStreamBlocksSmallerThanACardBlock) {
+  // A 256-byte block would be half a card block: rewriting its card block
+  // would put an already received neighbour at risk in a power cut.
+  config_.block_size = 256;
+  agent::Agent agent(config_, service_, clock_, bootloader_, layout_, app_);
+  EXPECT_EQ(agent.start(), Status::kUnsupported);
+}
+
 }  // namespace
 }  // namespace otter::agent_test
