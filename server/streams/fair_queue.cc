@@ -57,11 +57,11 @@ std::size_t FairQueue::push(BlockBatch batch) {
 
 std::optional<OutgoingBlock> FairQueue::pop() {
   while (!rotation_.empty()) {
-    std::string thing = std::move(rotation_.front());
-    rotation_.pop_front();
-    auto it = pending_.find(thing);
+    auto it = pending_.find(rotation_.front());
     if (it == pending_.end() || it->second.empty()) {
       if (it != pending_.end()) pending_.erase(it);
+      rotation_.pop_front();
+      served_in_turn_ = 0;
       continue;
     }
     BlockBatch& batch = it->second.front();
@@ -69,11 +69,16 @@ std::optional<OutgoingBlock> FairQueue::pop() {
                       batch.format, batch.file};
     batch.blocks.pop_front();
     --blocks_;
+    ++served_in_turn_;
     if (batch.blocks.empty()) it->second.pop_front();
     if (it->second.empty()) {
       pending_.erase(it);
-    } else {
-      rotation_.push_back(std::move(thing));
+      rotation_.pop_front();
+      served_in_turn_ = 0;
+    } else if (served_in_turn_ >= blocks_per_turn_) {
+      rotation_.push_back(std::move(rotation_.front()));
+      rotation_.pop_front();
+      served_in_turn_ = 0;
     }
     return out;
   }
@@ -85,6 +90,7 @@ void FairQueue::drop(const std::string& thing) {
   if (it == pending_.end()) return;
   for (const auto& b : it->second) blocks_ -= b.blocks.size();
   pending_.erase(it);
+  if (!rotation_.empty() && rotation_.front() == thing) served_in_turn_ = 0;
   rotation_.erase(std::remove(rotation_.begin(), rotation_.end(), thing), rotation_.end());
 }
 

@@ -28,6 +28,23 @@ TEST(FairQueue, ServesThingsInTurnSoNoneStarves) {
   EXPECT_EQ(order(q), (std::vector<std::string>{"a0", "b0", "c0", "a1", "c1", "a2", "a3"}));
 }
 
+TEST(FairQueue, ServesUpToATurnOfBlocksBeforeTheNextThing) {
+  FairQueue q(100, 2);
+  q.push(batch("a", {0, 1, 2, 3, 4}));
+  q.push(batch("b", {0}));
+  q.push(batch("c", {0, 1, 2}));
+  EXPECT_EQ(order(q), (std::vector<std::string>{"a0", "a1", "b0", "c0", "c1", "a2", "a3", "c2", "a4"}));
+}
+
+TEST(FairQueue, AThingDroppedMidTurnDoesNotShortenTheNextOnesTurn) {
+  FairQueue q(100, 2);
+  q.push(batch("a", {0, 1, 2}));
+  q.push(batch("b", {0, 1, 2}));
+  ASSERT_EQ(q.pop()->thing, "a");
+  q.drop("a");
+  EXPECT_EQ(order(q), (std::vector<std::string>{"b0", "b1", "b2"}));
+}
+
 TEST(FairQueue, ANewRequestAddsToTheUnsentBlocksOfEarlierOnesWithoutDuplicates) {
   FairQueue q(100);
   q.push(batch("a", {0, 1, 2}));

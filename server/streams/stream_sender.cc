@@ -13,7 +13,7 @@ std::string rejected_topic(const std::string& thing, const std::string& stream, 
 }
 
 StreamSender::StreamSender(Publish publish, model::Metrics& metrics, SenderLimits limits)
-    : publish_(std::move(publish)), metrics_(metrics), limits_(limits), queue_(limits.max_blocks_per_thing) {
+    : publish_(std::move(publish)), metrics_(metrics), limits_(limits), queue_(limits.max_blocks_per_thing, limits.blocks_per_turn) {
   thread_ = std::thread([this] { run(); });
 }
 

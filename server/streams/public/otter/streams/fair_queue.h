@@ -39,7 +39,13 @@ struct OutgoingBlock {
 
 class FairQueue {
  public:
-  explicit FairQueue(std::size_t max_blocks_per_thing) : max_blocks_per_thing_(max_blocks_per_thing) {}
+  // A thing's turn is up to `blocks_per_turn` blocks: with one block per
+  // turn, 10,000 things that each asked for 8 blocks all get their last block
+  // at the very end (and their agents time out); with a request's worth per
+  // turn requests complete in the order they came, and one thing still cannot
+  // hold the others back by more than a turn.
+  explicit FairQueue(std::size_t max_blocks_per_thing, std::size_t blocks_per_turn = 1)
+      : max_blocks_per_thing_(max_blocks_per_thing), blocks_per_turn_(blocks_per_turn == 0 ? 1 : blocks_per_turn) {}
 
   // Queues a batch. A newer request for the same stream, file, format and
   // block size adds its blocks to the unsent ones of earlier requests (agents
@@ -56,6 +62,8 @@ class FairQueue {
 
  private:
   std::size_t max_blocks_per_thing_;
+  std::size_t blocks_per_turn_;
+  std::size_t served_in_turn_ = 0;  // by the thing at the front of rotation_
   std::map<std::string, std::deque<BlockBatch>> pending_;
   std::deque<std::string> rotation_;
   std::size_t blocks_ = 0;

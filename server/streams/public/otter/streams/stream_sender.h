@@ -21,6 +21,7 @@ namespace otter::streams {
 struct SenderLimits {
   std::size_t max_blocks_per_thing = 64;
   std::size_t max_bytes_in_flight = 4 * 1024 * 1024;
+  std::size_t blocks_per_turn = 8;  // one request of the agent's default (FairQueue)
 };
 
 class StreamSender {
