@@ -1,15 +1,21 @@
-// One simulated device for agent tests: a 1 MiB NOR flash (4 KiB erase units,
-// 256-byte pages) with a 512 KiB staging bank and an 8 KiB download record,
-// every write audited; the agent, its bootloader model and the service.
+// One simulated device for agent tests: a staging medium (by default a 1 MiB
+// NOR flash with 4 KiB erase units and 256-byte pages; or the M2354's SD
+// card) with a 512 KiB staging bank and an 8 KiB download record, every write
+// audited; the agent, its bootloader model and the service.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
+#include <set>
+#include <vector>
 
 #include "harness.h"
 #include "otter/image/board.h"
 #include "otter/image/test_image.h"
+#include "otter/sim/parts.h"
+#include "otter/sim/sd_card.h"
 
 namespace otter::agent_test {
 
@@ -18,14 +24,29 @@ inline constexpr std::uint32_t kDownloadOffset = 512 * 1024;
 inline constexpr std::uint32_t kDownloadSize = 8 * 1024;
 inline constexpr char kThing[] = "MY-IOT-OTA-Device";
 
-class DeviceTest : public ::testing::Test {
+// The staging media: `flash` is what the partitions sit on; blank() is what a
+// fresh run starts from (a card keeps what the previous run wrote, as a real one).
+struct NorMedium {
+  static constexpr std::uint32_t kHardwareId = image::kHardwareNumakerIotM487;
+  testing::RamNorFlash flash{1024 * 1024};
+  void blank() { std::fill(flash.bytes().begin(), flash.bytes().end(), 0xFF); }
+};
+struct SdCardMedium {
+  static constexpr std::uint32_t kHardwareId = image::kHardwareNumakerM2354;
+  sim::PowerSupply power;
+  sim::SdCard flash{"MicroSD", 8 * 1024 * 1024, sim::sd_card_time(), power};
+  void blank() {}
+};
+
+template <class Medium>
+class DeviceOn : public ::testing::Test {
  protected:
-  DeviceTest() {
+  DeviceOn() {
     flash_.allow(0, kStagingSize);
     flash_.allow(kDownloadOffset, kDownloadSize);
     layout_.staging = flash::Partition(flash_, 0, kStagingSize, "staging");
     layout_.download = flash::Partition(flash_, kDownloadOffset, kDownloadSize, "download");
-    layout_.hardware_id = image::kHardwareNumakerIotM487;
+    layout_.hardware_id = Medium::kHardwareId;
     config_ = agent::AgentConfig{};
     config_.thing_name = kThing;
     service_.device_powered = [this] { return !flash_.off(); };
@@ -35,7 +56,7 @@ class DeviceTest : public ::testing::Test {
 
   // A signed job for an image of `size` bytes at `version`.
   JobSpec job(std::uint32_t size = 100 * 1024 + 77, Version version = {1, 0, 1},
-              std::uint32_t hardware = image::kHardwareNumakerIotM487, std::uint32_t seed = 1) {
+              std::uint32_t hardware = Medium::kHardwareId, std::uint32_t seed = 1) {
     JobSpec j;
     j.image = image::make_test_image({.size = size, .version = version, .hardware_id = hardware, .seed = seed});
     j.signature_base64 = signer_.sign_base64(j.image);
@@ -58,12 +79,43 @@ class DeviceTest : public ::testing::Test {
     return run_until([&] { return agent_->state() == state; });
   }
 
-  bool staged_equals(const std::vector<std::uint8_t>& image) {
-    return std::equal(image.begin(), image.end(), ram_.bytes().begin());
+  // One download with a power cut at flash operation `cut`, then a reboot
+  // from flash alone: the number of blocks fetched both before and after the
+  // cut, or -1 if the cut point was never reached (the download finished first).
+  int run_with_cut(const JobSpec& j, std::uint64_t cut) {
+    medium_.blank();
+    service_ = FakeOtaService(kThing);
+    service_.device_powered = [this] { return !flash_.off(); };
+    service_.add_job(j);
+    bootloader_.installed.reset();
+    bootloader_.status_ = {};
+    bootloader_.status_.running = {1, 0, 0};
+    flash_.restore();
+    boot();
+    flash_.cut_after(cut);
+    EXPECT_TRUE(run_until([&] { return flash_.off() || agent_->state() == agent::AgentState::kReadyToReset; }));
+    if (!flash_.off()) return -1;
+    std::set<std::uint32_t> before;
+    for (const auto& [index, count] : service_.served) before.insert(index);
+    // Power comes back: RAM state is gone, queued messages were lost.
+    flash_.restore();
+    service_.disconnect(*agent_);
+    service_.served.clear();
+    boot();
+    EXPECT_TRUE(run_until_state(agent::AgentState::kReadyToReset)) << "cut at " << cut;
+    EXPECT_TRUE(staged_equals(j.image)) << "cut at " << cut;
+    int again = 0;
+    for (const auto& [index, count] : service_.served) again += before.count(index) != 0 ? 1 : 0;
+    return again;
   }
 
-  testing::RamNorFlash ram_{1024 * 1024};
-  AuditedFlash flash_{ram_};
+  bool staged_equals(const std::vector<std::uint8_t>& image) {
+    std::vector<std::uint8_t> staged(image.size());
+    return medium_.flash.read(0, staged) == Status::kOk && staged == image;
+  }
+
+  Medium medium_;
+  AuditedFlash flash_{medium_.flash};
   boot::Layout layout_;
   image::TestSigner signer_;
   image::PublicKey key_ = signer_.device_key();
@@ -74,5 +126,7 @@ class DeviceTest : public ::testing::Test {
   agent::AgentConfig config_;
   std::unique_ptr<agent::Agent> agent_;
 };
+
+using DeviceTest = DeviceOn<NorMedium>;
 
 }  // namespace otter::agent_test

@@ -126,7 +126,7 @@ TEST_F(DeviceTest, ToleratesDuplicatedAndReorderedBlocks) {
   ASSERT_TRUE(run_until_state(AgentState::kReadyToReset));
   EXPECT_TRUE(staged_equals(j.image));
   EXPECT_GT(agent_->stats().blocks_duplicate, 0u);
-  EXPECT_EQ(ram_.refused_programs, 0u);
+  EXPECT_EQ(medium_.flash.refused_programs, 0u);
 }
 
 TEST_F(DeviceTest, RetriesLostBlocksWithBackoffUntilComplete) {
