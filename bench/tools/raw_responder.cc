@@ -100,6 +100,7 @@ int run_raw_responder(const ResponderOptions& options) {
   mosquitto_lib_init();
   r.mosq = mosquitto_new(options.client_id.c_str(), true, &r);
   if (r.mosq == nullptr) throw std::runtime_error("mosquitto_new failed");
+  mosquitto_int_option(r.mosq, MOSQ_OPT_TCP_NODELAY, 1);  // as otterd's connection
   if (mosquitto_tls_set(r.mosq, options.ca_file.c_str(), nullptr, options.cert_file.c_str(), options.key_file.c_str(),
                         nullptr) != MOSQ_ERR_SUCCESS)
     throw std::runtime_error("cannot use the responder's TLS files");

@@ -252,6 +252,7 @@ LoadResult run_stream_load(const LoadOptions& options) {
     c->data_topic = fmt::format("$aws/things/{}/streams/{}/data/cbor", thing, options.stream);
     c->mosq = mosquitto_new(thing.c_str(), true, c.get());
     if (c->mosq == nullptr) throw std::runtime_error("mosquitto_new failed");
+    mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);  // as the agent's transport
     const std::string dir = options.credentials_root + "/" + thing + "/";
     if (mosquitto_tls_set(c->mosq, (dir + "ca.pem").c_str(), nullptr, (dir + "cert.pem").c_str(),
                           (dir + "key.pem").c_str(), nullptr) != MOSQ_ERR_SUCCESS)

@@ -86,6 +86,10 @@ std::string render_mosquitto_conf(const BrokerConfig& config) {
       // legitimate is near 1 MiB, and a cap stops a client from exhausting
       // memory (the client is disconnected).
       << "max_packet_size 1049600\n"
+      // Nagle's algorithm holds a stream block's last segment until the
+      // device's delayed ACK: ~40 ms per request round trip, which the AWS
+      // agent's one-request-at-a-time pattern pays on every block.
+      << "set_tcp_nodelay true\n"
       << "\npersistence " << (config.persistence ? "true" : "false") << "\n"
       << "persistence_location " << config_path(paths.persistence_dir(), "persistence folder") << "\n"
       << "autosave_interval 60\n"

@@ -24,6 +24,9 @@ BrokerConnection::BrokerConnection(BrokerOptions options, Handlers handlers)
   mosq_ = mosquitto_new(options_.client_id.c_str(), false, this);
   if (!mosq_) throw std::runtime_error("mosquitto_new failed");
   mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  // Requests and their answers are small messages on a live exchange: Nagle's
+  // algorithm would hold them for the peer's delayed ACK (~40 ms each).
+  mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);
   mosquitto_max_inflight_messages_set(mosq_, options_.max_inflight);
   mosquitto_reconnect_delay_set(mosq_, 1, 30, true);
   if (options_.tls) {

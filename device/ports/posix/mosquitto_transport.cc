@@ -22,6 +22,8 @@ MosquittoTransport::MosquittoTransport(MqttOptions options) : options_(std::move
   init_library();
   mosq_ = mosquitto_new(options_.client_id.c_str(), options_.clean_session, this);
   if (mosq_ != nullptr) {
+    // A stream request is one small packet: sent now, not after a delayed ACK.
+    mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_connect_callback_set(mosq_, &MosquittoTransport::on_connect);
     mosquitto_disconnect_callback_set(mosq_, &MosquittoTransport::on_disconnect);
     mosquitto_message_callback_set(mosq_, &MosquittoTransport::on_message);
