@@ -6,6 +6,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "otter/crypto/signature.h"
+
 namespace otter::streams {
 namespace {
 
@@ -67,16 +69,6 @@ std::optional<std::int64_t> json_integer(const nlohmann::json& v) {
   return std::nullopt;
 }
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 void put_pair(cbor_item_t* map, const char* key, cbor_item_t* value) {
   cbor_map_add(map, cbor_pair{cbor_move(cbor_build_string(key)), cbor_move(value)});
@@ -248,9 +240,11 @@ ParsedRequest parse_get_stream_json(std::string_view payload) {
     if (!b->is_string()) return error("InvalidRequestException", "bitmap (b) must be base64 text", r.client_token);
     if (b->get_ref<const std::string&>().size() > kMaxBitmapBytes * 4 / 3 + 4)
       return error("BlockBitmapCreationError", "bitmap too long", r.client_token);
-    auto bytes = base64_decode(b->get_ref<const std::string&>());
-    if (!bytes) return error("InvalidRequestException", "bitmap (b) is not valid base64", r.client_token);
-    r.bitmap = std::move(*bytes);
+    try {
+      r.bitmap = crypto::decode_base64(b->get_ref<const std::string&>());
+    } catch (const crypto::CryptoError&) {
+      return error("InvalidRequestException", "bitmap (b) is not valid base64", r.client_token);
+    }
   }
   return finish(std::move(r), j.contains("f"), j.contains("l"));
 }
@@ -296,7 +290,7 @@ std::variant<std::vector<std::uint32_t>, StreamError> plan_blocks(const GetStrea
 std::vector<std::uint8_t> encode_data_block(Format format, std::int64_t file_id, std::uint32_t index,
                                             std::span<const std::uint8_t> payload) {
   if (format == Format::Json) {
-    nlohmann::json j = {{"f", file_id}, {"i", index}, {"l", payload.size()}, {"p", base64_encode(payload)}};
+    nlohmann::json j = {{"f", file_id}, {"i", index}, {"l", payload.size()}, {"p", crypto::encode_base64(payload)}};
     std::string text = j.dump();
     return {text.begin(), text.end()};
   }
@@ -321,55 +315,6 @@ std::vector<std::uint8_t> encode_stream_error(Format format, const StreamError& 
   if (!e.client_token.empty())
     put_pair(map.get(), "c", cbor_build_stringn(e.client_token.data(), e.client_token.size()));
   return serialize(map.get());
-}
-
-std::string base64_encode(std::span<const std::uint8_t> data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) | data[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < data.size()) {
-    std::uint32_t v = std::uint32_t{data[i]} << 16;
-    if (i + 1 < data.size()) v |= std::uint32_t{data[i + 1]} << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < data.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::vector<std::uint8_t> out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      char c = text[i + static_cast<std::size_t>(k)];
-      if (c == '=' && i + 4 == text.size() && k >= 2) {
-        v[k] = 0;
-        ++pad;
-      } else {
-        if (pad) return std::nullopt;  // data after padding
-        v[k] = base64_value(c);
-        if (v[k] < 0) return std::nullopt;
-      }
-    }
-    std::uint32_t n = (static_cast<std::uint32_t>(v[0]) << 18) | (static_cast<std::uint32_t>(v[1]) << 12) |
-                      (static_cast<std::uint32_t>(v[2]) << 6) | static_cast<std::uint32_t>(v[3]);
-    out.push_back(static_cast<std::uint8_t>(n >> 16));
-    if (pad < 2) out.push_back(static_cast<std::uint8_t>(n >> 8));
-    if (pad < 1) out.push_back(static_cast<std::uint8_t>(n));
-  }
-  return out;
 }
 
 }  // namespace otter::streams

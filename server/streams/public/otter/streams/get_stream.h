@@ -58,8 +58,4 @@ std::vector<std::uint8_t> encode_data_block(Format format, std::int64_t file_id,
 // {"o":code,"m":message,"c":client token}
 std::vector<std::uint8_t> encode_stream_error(Format format, const StreamError& error);
 
-std::string base64_encode(std::span<const std::uint8_t> data);
-// Strict (RFC 4648 with padding); nullopt on anything else.
-std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
-
 }  // namespace otter::streams
