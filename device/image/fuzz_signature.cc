@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "der.h"
-#include "otter/image/base64.h"
+#include "otter/codec/base64.h"
 #include "otter/image/image.h"
 
 namespace {
@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::span<const std::uint8_t> input{data + 1, size - 1};
   std::uint8_t decoded[otter::image::kMaxSignatureSize];
   if (data[0] & 1) {
-    const auto n = otter::image::decode_base64(
+    const auto n = otter::codec::base64_decode(
         {reinterpret_cast<const char*>(input.data()), input.size()}, decoded);
     if (!n.ok()) return 0;
     input = {decoded, *n};

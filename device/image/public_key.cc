@@ -5,7 +5,7 @@
 
 #include "crypto_session.h"
 #include "der.h"
-#include "otter/image/base64.h"
+#include "otter/codec/base64.h"
 #include "otter/image/image.h"
 #include "p256.h"
 
@@ -18,6 +18,27 @@ namespace {
 constexpr std::size_t kMaxDerSize = 1536;
 
 bool is_space(std::uint8_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0; }
+
+// PEM bodies may break lines anywhere: decode quad by quad, skipping
+// whitespace, with the strict decoder (padding only in the final quad).
+Result<std::size_t> decode_pem_base64(std::string_view body, std::span<std::uint8_t> out) {
+  char quad[4];
+  std::size_t filled = 0;
+  std::size_t written = 0;
+  bool padded = false;
+  for (const char c : body) {
+    if (is_space(static_cast<std::uint8_t>(c))) continue;
+    if (padded) return Status::kMalformed;  // data after the padded final quad
+    quad[filled++] = c;
+    if (filled < 4) continue;
+    filled = 0;
+    OTTER_ASSIGN_OR_RETURN(const std::size_t n, codec::base64_decode({quad, 4}, out.subspan(written)));
+    written += n;
+    padded = quad[3] == '=';
+  }
+  if (filled != 0) return Status::kMalformed;  // missing padding
+  return written;
+}
 
 std::string_view as_text(std::span<const std::uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
@@ -72,7 +93,7 @@ Result<PublicKey> parse_public_key(std::span<const std::uint8_t> pem_or_der) {
   }
   OTTER_ASSIGN_OR_RETURN(const std::string_view body, pem_body(as_text(pem_or_der)));
   std::uint8_t der_bytes[kMaxDerSize];
-  OTTER_ASSIGN_OR_RETURN(const std::size_t size, decode_base64(body, der_bytes));
+  OTTER_ASSIGN_OR_RETURN(const std::size_t size, decode_pem_base64(body, der_bytes));
   OTTER_ASSIGN_OR_RETURN(const PublicKey key, der::extract_public_key(std::span<const std::uint8_t>(der_bytes, size)));
   OTTER_TRY(check_on_curve(key));
   return key;

@@ -63,6 +63,35 @@ TEST_F(PublicKeyTest, AcceptsPemWithCrLfLineEnds) {
   expect_key(parse_public_key(as_bytes(pem)));
 }
 
+// The base64 body of a PEM with its line breaks moved: every 10th character.
+std::string rewrapped(const std::string& pem, std::size_t width) {
+  const std::size_t begin = pem.find('\n') + 1;
+  const std::size_t end = pem.find("-----END");
+  std::string body;
+  for (std::size_t i = begin; i < end; ++i)
+    if (pem[i] != '\n') body += pem[i];
+  std::string out = pem.substr(0, begin);
+  for (std::size_t i = 0; i < body.size(); i += width) out += body.substr(i, width) + "\n";
+  return out + pem.substr(end);
+}
+
+TEST_F(PublicKeyTest, AcceptsPemWithLinesBrokenInsideAQuad) {
+  expect_key(parse_public_key(as_bytes(rewrapped(crypto::public_key_pem(key), 10))));
+}
+
+TEST_F(PublicKeyTest, RejectsPemBodyWithDataAfterThePadding) {
+  std::string pem = crypto::public_key_pem(key);  // 91 DER bytes: the body ends in "="
+  ASSERT_NE(pem.find("=\n-----END"), std::string::npos);
+  pem.insert(pem.find("-----END"), "QUFB\n");
+  EXPECT_EQ(parse_public_key(as_bytes(pem)).status(), Status::kMalformed);
+}
+
+TEST_F(PublicKeyTest, RejectsPemBodyWithoutItsPadding) {
+  std::string pem = crypto::public_key_pem(key);
+  pem.erase(pem.find("=\n-----END"), 1);
+  EXPECT_EQ(parse_public_key(as_bytes(pem)).status(), Status::kMalformed);
+}
+
 TEST_F(PublicKeyTest, RejectsPrivateKeyPem) {
   EXPECT_EQ(parse_public_key(as_bytes(crypto::private_key_pem(key))).status(), Status::kUnsupported);
 }
