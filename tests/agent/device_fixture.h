@@ -109,6 +109,26 @@ class DeviceOn : public ::testing::Test {
     return again;
   }
 
+  // run_with_cut at every flash operation in turn, until the download
+  // finishes before the cut: how many cut points ran and the worst re-fetch.
+  // Stops at the first re-fetch above `bound`.
+  struct CutReplay {
+    int cuts = 0;
+    int worst = 0;
+  };
+  CutReplay replay_every_cut(const JobSpec& j, int bound) {
+    CutReplay r;
+    for (std::uint64_t cut = 0;; ++cut) {
+      const int again = run_with_cut(j, cut);
+      if (again < 0) break;
+      ++r.cuts;
+      r.worst = std::max(r.worst, again);
+      EXPECT_LE(again, bound) << "cut at flash operation " << cut;
+      if (::testing::Test::HasFailure()) break;
+    }
+    return r;
+  }
+
   bool staged_equals(const std::vector<std::uint8_t>& image) {
     std::vector<std::uint8_t> staged(image.size());
     return medium_.flash.read(0, staged) == Status::kOk && staged == image;

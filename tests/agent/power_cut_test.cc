@@ -2,7 +2,6 @@
 // finish with the exact image, writing nothing outside its partitions and
 // fetching again at most one window (plus the blocks sharing an erase unit
 // with a block torn by the cut).
-#include <algorithm>
 #include <cstdio>
 
 #include "device_fixture.h"
@@ -18,19 +17,10 @@ TEST_F(PowerCutTest, ResumesAfterACutAtEveryFlashOperationReFetchingAtMostOneWin
   config_.blocks_per_request = 4;
   config_.requests_in_flight = 2;
   const JobSpec j = job(48 * 1024 + 100);
-  const int bound = static_cast<int>(config_.window_blocks() + 4096 / config_.block_size);
-  int cuts = 0;
-  int worst = 0;
-  for (std::uint64_t cut = 0;; ++cut) {
-    const int again = run_with_cut(j, cut);
-    if (again < 0) break;
-    ++cuts;
-    worst = std::max(worst, again);
-    ASSERT_LE(again, bound) << "cut at flash operation " << cut;
-    if (HasFailure()) return;
-  }
-  EXPECT_GT(cuts, 100);
-  std::printf("power cuts tested: %d, worst re-fetch: %d blocks (window %u)\n", cuts, worst, config_.window_blocks());
+  const auto replay = replay_every_cut(j, static_cast<int>(config_.window_blocks() + 4096 / config_.block_size));
+  EXPECT_GT(replay.cuts, 100);
+  std::printf("power cuts tested: %d, worst re-fetch: %d blocks (window %u)\n", replay.cuts, replay.worst,
+              config_.window_blocks());
 }
 
 TEST_F(PowerCutTest, ResumesWithBlocksSmallerThanAnEraseUnit) {
@@ -91,19 +81,9 @@ class PowerCutOnAnSdCard : public DeviceOn<SdCardMedium> {
 
 TEST_F(PowerCutOnAnSdCard, ResumesAfterACutAtEveryFlashOperationReFetchingAtMostOneWindow) {
   const JobSpec j = job(48 * 1024 + 100);  // 25 blocks of 2 KiB, the last one short
-  const int bound = static_cast<int>(config_.window_blocks());
-  int cuts = 0;
-  int worst = 0;
-  for (std::uint64_t cut = 0;; ++cut) {
-    const int again = run_with_cut(j, cut);
-    if (again < 0) break;
-    ++cuts;
-    worst = std::max(worst, again);
-    ASSERT_LE(again, bound) << "cut at flash operation " << cut;
-    if (HasFailure()) return;
-  }
-  EXPECT_GT(cuts, 40);
-  std::printf("SD card: power cuts tested: %d, worst re-fetch: %d blocks (window %u)\n", cuts, worst,
+  const auto replay = replay_every_cut(j, static_cast<int>(config_.window_blocks()));
+  EXPECT_GT(replay.cuts, 40);
+  std::printf("SD card: power cuts tested: %d, worst re-fetch: %d blocks (window %u)\n", replay.cuts, replay.worst,
               config_.window_blocks());
 }
 
