@@ -181,13 +181,22 @@ TEST_F(DeviceTest, ResumesAfterDisconnectsAtRandomBlocks) {
   EXPECT_TRUE(staged_equals(j.image));
 }
 
-TEST_F(DeviceTest, ReRequestsTheBlocksInFlightAtOnceWhenTheConnectionComesBack) {
-  const JobSpec j = job(100 * 1024);
-  service_.add_job(j);
-  boot();
-  // Disconnect while requests are in flight (their blocks still queued).
-  ASSERT_TRUE(run_until([&] { return agent_->blocks_received() >= 5; }));
-  service_.disconnect(*agent_);
+// A download cut off by a disconnect while requests are in flight (their
+// blocks still queued at the service).
+class ReconnectTest : public DeviceTest {
+ protected:
+  JobSpec download_then_disconnect() {
+    JobSpec j = job(100 * 1024);
+    service_.add_job(j);
+    boot();
+    EXPECT_TRUE(run_until([&] { return agent_->blocks_received() >= 5; }));
+    service_.disconnect(*agent_);
+    return j;
+  }
+};
+
+TEST_F(ReconnectTest, ReRequestsTheBlocksInFlightAtOnceWhenTheConnectionComesBack) {
+  const JobSpec j = download_then_disconnect();
   const std::uint32_t missing = agent_->blocks_total() - agent_->blocks_received();
   const std::size_t requests_before = service_.stream_requests.size();
   const std::uint64_t reconnected_at = clock_.now;
@@ -205,13 +214,9 @@ TEST_F(DeviceTest, ReRequestsTheBlocksInFlightAtOnceWhenTheConnectionComesBack) 
   EXPECT_TRUE(staged_equals(j.image));
 }
 
-TEST_F(DeviceTest, ReRequestsAtOnceWhenTheServiceReconnectsAfterTheDevice) {
-  const JobSpec j = job(100 * 1024);
-  service_.add_job(j);
-  boot();
-  ASSERT_TRUE(run_until([&] { return agent_->blocks_received() >= 5; }));
+TEST_F(ReconnectTest, ReRequestsAtOnceWhenTheServiceReconnectsAfterTheDevice) {
+  const JobSpec j = download_then_disconnect();
   // A broker restart: the device is back first; the service follows later.
-  service_.disconnect(*agent_);
   service_.service_away = true;
   service_.reconnect(*agent_);
   ASSERT_TRUE(run_until([&] { return service_.inbox.empty(); }, 100));
@@ -226,12 +231,8 @@ TEST_F(DeviceTest, ReRequestsAtOnceWhenTheServiceReconnectsAfterTheDevice) {
   EXPECT_TRUE(staged_equals(j.image));
 }
 
-TEST_F(DeviceTest, AsksForTheBlocksAnywayWhenTheReconnectsJobRequestGoesUnanswered) {
-  const JobSpec j = job(100 * 1024);
-  service_.add_job(j);
-  boot();
-  ASSERT_TRUE(run_until([&] { return agent_->blocks_received() >= 5; }));
-  service_.disconnect(*agent_);
+TEST_F(ReconnectTest, AsksForTheBlocksAnywayWhenTheReconnectsJobRequestGoesUnanswered) {
+  const JobSpec j = download_then_disconnect();
   service_.service_away = true;
   service_.reconnect(*agent_);
   service_.held.clear();  // the $next/get is lost as well
