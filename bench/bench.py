@@ -83,6 +83,18 @@ class ProcSample:
         return cpu, (cpu / wall if wall > 0 else 0.0)
 
 
+def stop(proc, timeout):
+    """SIGTERM (a simulator writes its report on the way out), SIGKILL after `timeout` s."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def rss_mib(pid, field="VmRSS"):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -272,12 +284,7 @@ class Bench:
                     end = (float(line.split()[0]), stats())
                     break
             killer.cancel()
-            sim.send_signal(signal.SIGTERM)
-            try:
-                sim.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                sim.kill()
-                sim.wait()
+            stop(sim, timeout=30)
             if start is None or end is None:
                 raise RuntimeError("P1 cell %s (%s) did not finish its download:\n%s" % (name, link, "".join(tail)))
         finally:
@@ -638,13 +645,7 @@ class Bench:
             return row, table
         finally:
             for sim in sims:
-                if sim.poll() is None:
-                    sim.send_signal(signal.SIGTERM)
-                    try:
-                        sim.wait(timeout=60)
-                    except subprocess.TimeoutExpired:
-                        sim.kill()
-                        sim.wait()
+                stop(sim, timeout=60)
             stack.down()
 
     @staticmethod
