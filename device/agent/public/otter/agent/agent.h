@@ -22,6 +22,7 @@
 #include "otter/boot/boot_control.h"
 #include "otter/core/bitmap.h"
 #include "otter/protocol/job_messages.h"
+#include "otter/protocol/job_updates.h"
 #include "otter/protocol/names.h"
 #include "otter/protocol/stream_messages.h"
 #include "otter/protocol/topics.h"

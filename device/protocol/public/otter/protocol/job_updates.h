@@ -1,0 +1,40 @@
+// Job status updates and the $next/get request the device publishes (AWS IoT
+// Jobs MQTT API), written into caller buffers. No heap.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "otter/core/result.h"
+#include "otter/core/version.h"
+#include "otter/protocol/job_messages.h"
+#include "otter/protocol/names.h"
+
+namespace otter::protocol {
+
+// One statusDetails entry: a string value given in up to three pieces.
+struct UpdateDetail {
+  std::string_view key;
+  std::array<std::string_view, 3> value{};
+};
+// {"status":"<status>","statusDetails":{"<key>":"<value>",...}}: the shape of
+// every update below.
+Result<std::size_t> encode_update(std::span<char> out, JobStatus status, std::span<const UpdateDetail> details);
+
+// {"clientToken":"<counter>:<thing>"}
+Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing);
+// {"status":"IN_PROGRESS","statusDetails":{"receive":"<received>/<total>"}}
+Result<std::size_t> encode_progress(std::span<char> out, std::uint32_t received, std::uint32_t total);
+// {"status":"IN_PROGRESS","statusDetails":{"self_test":"ready|active","updatedBy":"0x%08x"}}
+Result<std::size_t> encode_self_test(std::span<char> out, SelfTest state, std::uint32_t updated_by);
+// {"status":"SUCCEEDED","statusDetails":{"reason":"accepted v1.0.1","updatedBy":"v1.0.0"}}
+Result<std::size_t> encode_succeeded(std::span<char> out, Version now, Version previous);
+// {"status":"FAILED|REJECTED","statusDetails":{"reason":"<reason>: 0x%08x"}}
+Result<std::size_t> encode_failed(std::span<char> out, JobStatus status, std::string_view reason, std::uint32_t detail);
+
+// "0x%08x" into out[0..10].
+void format_hex32(std::uint32_t value, std::span<char, 10> out);
+
+}  // namespace otter::protocol
