@@ -1,4 +1,4 @@
-#include "otter/codec/json.h"
+#include "otter/codec/json_reader.h"
 
 namespace otter::codec {
 

@@ -3,7 +3,8 @@
 #include <array>
 #include <string>
 
-#include "otter/codec/json.h"
+#include "otter/codec/json_reader.h"
+#include "otter/codec/json_writer.h"
 
 namespace otter::codec {
 namespace {

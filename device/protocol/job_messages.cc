@@ -1,7 +1,7 @@
 #include "otter/protocol/job_messages.h"
 
 #include "otter/codec/base64.h"
-#include "otter/codec/json.h"
+#include "otter/codec/json_reader.h"
 
 namespace otter::protocol {
 
@@ -9,7 +9,6 @@ using namespace std::string_view_literals;
 
 using codec::JsonDocument;
 using codec::JsonType;
-using codec::JsonWriter;
 
 namespace {
 

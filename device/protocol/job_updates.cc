@@ -1,6 +1,6 @@
 #include "otter/protocol/job_updates.h"
 
-#include "otter/codec/json.h"
+#include "otter/codec/json_writer.h"
 
 namespace otter::protocol {
 

@@ -4,7 +4,8 @@
 
 #include "otter/codec/base64.h"
 #include "otter/codec/cbor.h"
-#include "otter/codec/json.h"
+#include "otter/codec/json_reader.h"
+#include "otter/codec/json_writer.h"
 #include "otter/protocol/names.h"
 
 namespace otter::protocol {
