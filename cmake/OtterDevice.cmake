@@ -32,12 +32,15 @@ function(otter_device_library name)
   add_library(otter::${name} ALIAS ${name})
 endfunction()
 
-# otter_footprint(name SOURCES main.cc LIBS ...)
+# otter_footprint(name SOURCES main.cc LIBS ... [BASELINE other] [IS_BASELINE])
 # Cortex-M4 only: links a minimal firmware image (startup + linker script,
 # --gc-sections) that uses one component, so the size report measures what
-# that component really costs in flash and RAM.
+# that component really costs in flash and RAM. The report subtracts the
+# runtime-only image, or footprint `other` when BASELINE is given (e.g. the
+# stand-in ports a component is linked with, which are not the component's).
+# An IS_BASELINE image is only subtracted, never reported.
 function(otter_footprint name)
-  cmake_parse_arguments(F "" "" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(F "IS_BASELINE" "BASELINE" "SOURCES;LIBS" ${ARGN})
   if(NOT OTTER_TARGET STREQUAL "m4")
     return()
   endif()
@@ -48,4 +51,10 @@ function(otter_footprint name)
   otter_warnings(footprint_${name})
   set_target_properties(footprint_${name} PROPERTIES SUFFIX ".elf")
   set_property(GLOBAL APPEND PROPERTY OTTER_FOOTPRINTS footprint_${name})
+  if(F_IS_BASELINE)
+    set_property(GLOBAL APPEND PROPERTY OTTER_FOOTPRINT_BASELINES footprint_${name})
+  endif()
+  if(F_BASELINE)
+    set_property(GLOBAL PROPERTY OTTER_FOOTPRINT_BASELINE_footprint_${name} footprint_${F_BASELINE})
+  endif()
 endfunction()
