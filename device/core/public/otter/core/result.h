@@ -48,8 +48,11 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return ok(); }
   Status status() const { return status_; }
 
-  // Precondition: ok(). Checked in debug builds by the caller's tests; on a
-  // device there is nothing better to do than trap.
+  // Precondition: ok(), as for std::expected's operator*. Host, sanitizer and
+  // fuzz builds trap on a violation, so tests catch one; Cortex-M4 builds
+  // (OTTER_UNCHECKED_RESULT_ACCESS) do not pay for a check at every access
+  // on paths that already tested ok(): 432 B of the agent's flash, 120 B of
+  // the bootloader's.
   T& value() & { check(); return value_; }
   const T& value() const& { check(); return value_; }
   T&& value() && { check(); return std::move(value_); }
@@ -62,7 +65,9 @@ class [[nodiscard]] Result {
 
  private:
   void check() const {
+#ifndef OTTER_UNCHECKED_RESULT_ACCESS
     if (!ok()) __builtin_trap();
+#endif
   }
   void reset() {
     if (ok()) value_.~T();
