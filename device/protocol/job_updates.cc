@@ -10,65 +10,43 @@ namespace {
 struct Holes {
   JobStatus status;
   std::string_view text;
-  std::uint32_t numbers[2];
+  const std::uint32_t* numbers;
 };
 
 // Every message the device publishes in JSON is one fixed template, printf-like:
 //   %U  the update head {"status":"<status>","statusDetails":{
 //   %S  the status name       %s  the text, JSON-escaped
-//   %u  the next number in decimal, %x as 8 hex digits, %v as a version vM.m.b
+//   %u  the next number in decimal, %x as 8 hex digits
 // Filling templates instead of driving a general JSON writer keeps the five
 // messages' code and text small (agent footprint).
 constexpr const char* kUpdateHead = R"({"status":"%S","statusDetails":{)";
 
-class TemplateWriter {
- public:
-  TemplateWriter(std::span<char> out, const Holes& holes) : out_(out), holes_(holes) {}
-
-  TemplateWriter& fill(const char* tmpl) {
-    while (const char c = *tmpl++) {
-      if (c != '%') {
-        out_.put(c);
-        continue;
-      }
-      const char hole = *tmpl++;
-      if (hole == 'U') {
-        fill(kUpdateHead);
-      } else if (hole == 'S') {
-        out_.escaped(to_string(holes_.status));
-      } else if (hole == 's') {
-        out_.escaped(holes_.text);
-      } else if (hole == 'v') {
-        version(Version::decode(*numbers_++));
-      } else {
-        out_.number(*numbers_++, hole == 'u' ? Radix::kDecimal : Radix::kHex32);
-      }
+// Writes `tmpl` with its holes filled; `numbers` advances past the numbers used.
+void fill(codec::JsonOut& out, const char* tmpl, const Holes& holes, const std::uint32_t*& numbers) {
+  while (const char c = *tmpl++) {
+    if (c != '%') {
+      out.put(c);
+      continue;
     }
-    return *this;
+    const char hole = *tmpl++;
+    if (hole == 'U') {
+      fill(out, kUpdateHead, holes, numbers);
+    } else if (hole == 'S') {
+      out.escaped(to_string(holes.status));
+    } else if (hole == 's') {
+      out.escaped(holes.text);
+    } else {
+      out.number(*numbers++, hole == 'u' ? codec::JsonOut::Radix::kDecimal : codec::JsonOut::Radix::kHex32);
+    }
   }
+}
 
-  // Overflow is an error, never a truncated document.
-  Result<std::size_t> finish() const { return out_.finish(); }
-
- private:
-  using Radix = codec::JsonOut::Radix;
-
-  void version(Version v) {
-    out_.put('v');
-    out_.number(v.major);
-    out_.put('.');
-    out_.number(v.minor);
-    out_.put('.');
-    out_.number(v.build);
-  }
-
-  codec::JsonOut out_;
-  const Holes& holes_;
-  const std::uint32_t* numbers_ = holes_.numbers;
-};
-
+// Overflow is an error, never a truncated document.
 Result<std::size_t> fill(std::span<char> out, const char* tmpl, const Holes& holes) {
-  return TemplateWriter(out, holes).fill(tmpl).finish();
+  codec::JsonOut text(out);
+  const std::uint32_t* numbers = holes.numbers;
+  fill(text, tmpl, holes, numbers);
+  return text.finish();
 }
 
 }  // namespace
@@ -83,11 +61,12 @@ void format_hex32(std::uint32_t value, std::span<char, 10> out) {
 }
 
 Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing) {
-  return fill(out, R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = {counter, 0}});
+  return fill(out, R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = &counter});
 }
 
 Result<std::size_t> encode_progress(std::span<char> out, std::uint32_t received, std::uint32_t total) {
-  return fill(out, R"(%U"receive":"%u/%u"}})", {.status = JobStatus::kInProgress, .text = {}, .numbers = {received, total}});
+  const std::uint32_t numbers[] = {received, total};
+  return fill(out, R"(%U"receive":"%u/%u"}})", {.status = JobStatus::kInProgress, .text = {}, .numbers = numbers});
 }
 
 Result<std::size_t> encode_self_test(std::span<char> out, SelfTest state, std::uint32_t updated_by) {
@@ -95,17 +74,18 @@ Result<std::size_t> encode_self_test(std::span<char> out, SelfTest state, std::u
   return fill(out, R"(%U"self_test":"%s","updatedBy":"0x%x"}})",
               {.status = JobStatus::kInProgress,
                .text = state == SelfTest::kReady ? json::kSelfTestReady : json::kSelfTestActive,
-               .numbers = {updated_by, 0}});
+               .numbers = &updated_by});
 }
 
 Result<std::size_t> encode_succeeded(std::span<char> out, Version now, Version previous) {
-  return fill(out, R"(%U"reason":"accepted %v","updatedBy":"%v"}})",
-              {.status = JobStatus::kSucceeded, .text = {}, .numbers = {now.encoded(), previous.encoded()}});
+  const std::uint32_t numbers[] = {now.major, now.minor, now.build, previous.major, previous.minor, previous.build};
+  return fill(out, R"(%U"reason":"accepted v%u.%u.%u","updatedBy":"v%u.%u.%u"}})",
+              {.status = JobStatus::kSucceeded, .text = {}, .numbers = numbers});
 }
 
 Result<std::size_t> encode_failed(std::span<char> out, JobStatus status, std::string_view reason, std::uint32_t detail) {
   if (status != JobStatus::kFailed && status != JobStatus::kRejected) return Status::kInvalidArgument;
-  return fill(out, R"(%U"reason":"%s: 0x%x"}})", {.status = status, .text = reason, .numbers = {detail, 0}});
+  return fill(out, R"(%U"reason":"%s: 0x%x"}})", {.status = status, .text = reason, .numbers = &detail});
 }
 
 }  // namespace otter::protocol
