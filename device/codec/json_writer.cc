@@ -2,22 +2,13 @@
 
 namespace otter::codec {
 
-void JsonWriter::put(char c) {
-  if (pos_ < out_.size()) {
-    out_[pos_++] = c;
-  } else {
-    overflow_ = true;
-  }
+void JsonOut::put(char c) {
+  if (pos_ < out_.size()) out_[pos_] = c;
+  ++pos_;
 }
 
-void JsonWriter::separator() {
-  if (need_comma_ && !after_key_) put(',');
-  after_key_ = false;
-}
-
-void JsonWriter::put_escaped(std::string_view value) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (const char c : value) {
+void JsonOut::escaped(std::string_view text) {
+  for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       put('\\');
@@ -25,35 +16,57 @@ void JsonWriter::put_escaped(std::string_view value) {
     } else if (u < 0x20) {
       put('\\');
       put('u');
-      put('0');
-      put('0');
-      put(kHex[u >> 4]);
-      put(kHex[u & 0xF]);
+      digits(u, 16, 4);
     } else {
       put(c);
     }
   }
 }
 
+void JsonOut::digits(std::uint32_t value, std::uint32_t base, std::uint32_t min_digits) {
+  char text[10];
+  std::uint32_t n = 0;
+  do {
+    const std::uint32_t digit = value % base;
+    text[n++] = static_cast<char>(digit < 10 ? '0' + digit : 'a' - 10 + digit);
+    value /= base;
+  } while (value != 0 || n < min_digits);
+  while (n > 0) put(text[--n]);
+}
+
+void JsonOut::number(std::uint32_t value, Radix radix) {
+  digits(value, radix == Radix::kDecimal ? 10 : 16, radix == Radix::kDecimal ? 1 : 8);
+}
+
+Result<std::size_t> JsonOut::finish() const {
+  if (pos_ > out_.size()) return Status::kBufferTooSmall;
+  return pos_;
+}
+
+void JsonWriter::separator() {
+  if (need_comma_ && !after_key_) out_.put(',');
+  after_key_ = false;
+}
+
 JsonWriter& JsonWriter::begin_object() {
   separator();
-  put('{');
+  out_.put('{');
   need_comma_ = false;
   return *this;
 }
 
 JsonWriter& JsonWriter::end_object() {
-  put('}');
+  out_.put('}');
   need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
   separator();
-  put('"');
-  put_escaped(name);
-  put('"');
-  put(':');
+  out_.put('"');
+  out_.escaped(name);
+  out_.put('"');
+  out_.put(':');
   after_key_ = true;
   return *this;
 }
@@ -62,42 +75,31 @@ JsonWriter& JsonWriter::string(std::string_view value) { return open_string().ap
 
 JsonWriter& JsonWriter::open_string() {
   separator();
-  put('"');
+  out_.put('"');
   return *this;
 }
 
 JsonWriter& JsonWriter::append(std::string_view value) {
-  put_escaped(value);
+  out_.escaped(value);
   return *this;
 }
 
 JsonWriter& JsonWriter::append_raw(std::string_view value) {
-  for (const char c : value) put(c);
+  for (const char c : value) out_.put(c);
   return *this;
 }
 
 JsonWriter& JsonWriter::close_string() {
-  put('"');
+  out_.put('"');
   need_comma_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::number(std::uint32_t value) {
   separator();
-  char digits[20];
-  int n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (n > 0) put(digits[--n]);
+  out_.number(value);
   need_comma_ = true;
   return *this;
-}
-
-Result<std::size_t> JsonWriter::finish() const {
-  if (overflow_) return Status::kBufferTooSmall;
-  return pos_;
 }
 
 }  // namespace otter::codec

@@ -4,83 +4,88 @@
 
 namespace otter::protocol {
 
-using namespace std::string_view_literals;
-
-using codec::JsonWriter;
-
-void format_hex32(std::uint32_t value, std::span<char, 10> out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out[0] = '0';
-  out[1] = 'x';
-  for (int i = 0; i < 8; ++i) out[static_cast<std::size_t>(2 + i)] = kHex[(value >> (28 - 4 * i)) & 0xF];
-}
-
 namespace {
 
-std::string_view decimal(std::uint32_t value, std::span<char, 10> buffer) {
-  std::size_t pos = buffer.size();
-  do {
-    buffer[--pos] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  return {buffer.data() + pos, buffer.size() - pos};
+// The arguments a message template refers to.
+struct Holes {
+  JobStatus status;
+  std::string_view text;
+  const std::uint32_t* numbers;
+};
+
+// Every message the device publishes in JSON is one fixed template, printf-like:
+//   %U  the update head {"status":"<status>","statusDetails":{
+//   %S  the status name       %s  the text, JSON-escaped
+//   %u  the next number in decimal, %x as 8 hex digits
+// Filling templates instead of driving a general JSON writer keeps the five
+// messages' code and text small (agent footprint).
+constexpr const char* kUpdateHead = R"({"status":"%S","statusDetails":{)";
+
+// Writes `tmpl` with its holes filled; `numbers` advances past the numbers used.
+void fill(codec::JsonOut& out, const char* tmpl, const Holes& holes, const std::uint32_t*& numbers) {
+  while (const char c = *tmpl++) {
+    if (c != '%') {
+      out.put(c);
+      continue;
+    }
+    const char hole = *tmpl++;
+    if (hole == 'U') {
+      fill(out, kUpdateHead, holes, numbers);
+    } else if (hole == 'S') {
+      out.escaped(to_string(holes.status));
+    } else if (hole == 's') {
+      out.escaped(holes.text);
+    } else {
+      out.number(*numbers++, hole == 'u' ? codec::JsonOut::Radix::kDecimal : codec::JsonOut::Radix::kHex32);
+    }
+  }
+}
+
+// Overflow is an error, never a truncated document.
+Result<std::size_t> fill(std::span<char> out, const char* tmpl, const Holes& holes) {
+  codec::JsonOut text(out);
+  const std::uint32_t* numbers = holes.numbers;
+  fill(text, tmpl, holes, numbers);
+  return text.finish();
 }
 
 }  // namespace
 
-// Every status update has this one shape; the details differ only in text.
-Result<std::size_t> encode_update(std::span<char> out, JobStatus status, std::span<const UpdateDetail> details) {
-  JsonWriter w(out);
-  w.begin_object().key(json::kStatus).string(to_string(status)).key(json::kStatusDetails).begin_object();
-  for (const UpdateDetail& d : details) {
-    w.key(d.key).open_string();
-    for (const std::string_view part : d.value) w.append(part);
-    w.close_string();
+void format_hex32(std::uint32_t value, std::span<char, 10> out) {
+  out[0] = '0';
+  out[1] = 'x';
+  for (std::size_t i = 0; i < 8; ++i) {
+    const std::uint32_t digit = (value >> (28 - 4 * i)) & 0xF;
+    out[2 + i] = static_cast<char>(digit < 10 ? '0' + digit : 'a' - 10 + digit);
   }
-  w.end_object().end_object();
-  return w.finish();
 }
 
 Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing) {
-  std::array<char, 10> digits{};
-  JsonWriter w(out);
-  w.begin_object().key(json::kClientToken).open_string().append(decimal(counter, digits)).append(":"sv).append(thing);
-  w.close_string().end_object();
-  return w.finish();
+  return fill(out, R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = &counter});
 }
 
 Result<std::size_t> encode_progress(std::span<char> out, std::uint32_t received, std::uint32_t total) {
-  std::array<char, 10> a{};
-  std::array<char, 10> b{};
-  const UpdateDetail details[] = {{json::kReceive, {decimal(received, a), std::string_view("/", 1), decimal(total, b)}}};
-  return encode_update(out, JobStatus::kInProgress, details);
+  const std::uint32_t numbers[] = {received, total};
+  return fill(out, R"(%U"receive":"%u/%u"}})", {.status = JobStatus::kInProgress, .text = {}, .numbers = numbers});
 }
 
 Result<std::size_t> encode_self_test(std::span<char> out, SelfTest state, std::uint32_t updated_by) {
   if (state == SelfTest::kNone) return Status::kInvalidArgument;
-  std::array<char, 10> hex{};
-  format_hex32(updated_by, hex);
-  const UpdateDetail details[] = {
-      {json::kSelfTest, {state == SelfTest::kReady ? json::kSelfTestReady : json::kSelfTestActive}},
-      {json::kUpdatedBy, {std::string_view(hex.data(), hex.size())}}};
-  return encode_update(out, JobStatus::kInProgress, details);
+  return fill(out, R"(%U"self_test":"%s","updatedBy":"0x%x"}})",
+              {.status = JobStatus::kInProgress,
+               .text = state == SelfTest::kReady ? json::kSelfTestReady : json::kSelfTestActive,
+               .numbers = &updated_by});
 }
 
 Result<std::size_t> encode_succeeded(std::span<char> out, Version now, Version previous) {
-  std::array<char, 16> a{};
-  std::array<char, 16> b{};
-  OTTER_ASSIGN_OR_RETURN(const std::size_t na, format_version(now, a));
-  OTTER_ASSIGN_OR_RETURN(const std::size_t nb, format_version(previous, b));
-  const UpdateDetail details[] = {{json::kReason, {std::string_view("accepted ", 9), std::string_view(a.data(), na)}}, {json::kUpdatedBy, {std::string_view(b.data(), nb)}}};
-  return encode_update(out, JobStatus::kSucceeded, details);
+  const std::uint32_t numbers[] = {now.major, now.minor, now.build, previous.major, previous.minor, previous.build};
+  return fill(out, R"(%U"reason":"accepted v%u.%u.%u","updatedBy":"v%u.%u.%u"}})",
+              {.status = JobStatus::kSucceeded, .text = {}, .numbers = numbers});
 }
 
 Result<std::size_t> encode_failed(std::span<char> out, JobStatus status, std::string_view reason, std::uint32_t detail) {
   if (status != JobStatus::kFailed && status != JobStatus::kRejected) return Status::kInvalidArgument;
-  std::array<char, 10> hex{};
-  format_hex32(detail, hex);
-  const UpdateDetail details[] = {{json::kReason, {reason, std::string_view(": ", 2), std::string_view(hex.data(), hex.size())}}};
-  return encode_update(out, status, details);
+  return fill(out, R"(%U"reason":"%s: 0x%x"}})", {.status = status, .text = reason, .numbers = &detail});
 }
 
 }  // namespace otter::protocol

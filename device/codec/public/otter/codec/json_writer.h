@@ -9,6 +9,30 @@
 
 namespace otter::codec {
 
+// JSON text into a caller buffer: every character passes one bounds check,
+// nothing is written past the end, and overflow is reported by finish()
+// (never a truncated document).
+class JsonOut {
+ public:
+  explicit JsonOut(std::span<char> out) : out_(out) {}
+
+  void put(char c);
+  // String content: quotes, backslashes and control characters escaped.
+  void escaped(std::string_view text);
+  // Decimal, or eight lowercase hex digits without prefix.
+  enum class Radix : std::uint8_t { kDecimal, kHex32 };
+  void number(std::uint32_t value, Radix radix = Radix::kDecimal);
+
+  Result<std::size_t> finish() const;
+
+ private:
+  // Most significant digit first, at least `min_digits` (<= 8) digits.
+  void digits(std::uint32_t value, std::uint32_t base, std::uint32_t min_digits);
+
+  std::span<char> out_;
+  std::size_t pos_ = 0;
+};
+
 // Writes compact JSON (no spaces) into a caller buffer; separators are
 // inserted automatically. Overflow is sticky and reported by finish().
 class JsonWriter {
@@ -26,16 +50,12 @@ class JsonWriter {
   JsonWriter& append_raw(std::string_view value);  // caller guarantees no escaping needed
   JsonWriter& close_string();
 
-  Result<std::size_t> finish() const;
+  Result<std::size_t> finish() const { return out_.finish(); }
 
  private:
-  void put(char c);
-  void put_escaped(std::string_view value);
   void separator();
 
-  std::span<char> out_;
-  std::size_t pos_ = 0;
-  bool overflow_ = false;
+  JsonOut out_;
   bool need_comma_ = false;
   bool after_key_ = false;
 };

@@ -2,7 +2,6 @@
 // Jobs MQTT API), written into caller buffers. No heap.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -13,15 +12,6 @@
 #include "otter/protocol/names.h"
 
 namespace otter::protocol {
-
-// One statusDetails entry: a string value given in up to three pieces.
-struct UpdateDetail {
-  std::string_view key;
-  std::array<std::string_view, 3> value{};
-};
-// {"status":"<status>","statusDetails":{"<key>":"<value>",...}}: the shape of
-// every update below.
-Result<std::size_t> encode_update(std::span<char> out, JobStatus status, std::span<const UpdateDetail> details);
 
 // {"clientToken":"<counter>:<thing>"}
 Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing);
