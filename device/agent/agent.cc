@@ -58,6 +58,10 @@ std::uint32_t hash_identity(const protocol::JobExecution& job) {
   return crc32(std::span<const std::uint8_t>(job.file.signature.data(), job.file.signature_size), crc);
 }
 
+// Deadlines are the clock's low 32 bits (no 64-bit arithmetic on Cortex-M):
+// the signed difference orders them as long as none is 24 days away or more.
+bool reached(std::uint32_t now, std::uint32_t deadline) { return static_cast<std::int32_t>(now - deadline) >= 0; }
+
 }  // namespace
 
 const char* to_string(AgentState state) {
@@ -159,7 +163,7 @@ void Agent::request_next_job() {
   const std::string_view to = topic(TopicKind::kNextGet);
   if (!n.ok() || to.empty()) return;
   (void)transport_.publish(to, as_bytes({body.data(), *n}), 1);
-  job_request_deadline_ = clock_.now_ms() + backoff(job_request_retries_);
+  job_request_deadline_ = deadline_in(backoff(job_request_retries_));
 }
 
 void Agent::on_message(std::string_view topic, std::span<const std::uint8_t> payload) {
@@ -342,7 +346,9 @@ std::uint32_t Agent::block_length(std::uint32_t index) const {
   return left < config_.block_size ? left : config_.block_size;
 }
 
-std::uint64_t Agent::backoff(std::uint32_t retries) const {
+std::uint32_t Agent::deadline_in(std::uint32_t delay) { return static_cast<std::uint32_t>(clock_.now_ms()) + delay; }
+
+std::uint32_t Agent::backoff(std::uint32_t retries) const {
   // 32-bit on purpose (no 64-bit helpers on Cortex-M): doubling stops at
   // max_backoff_ms, so it never overflows.
   std::uint32_t delay = config_.request_timeout_ms;
@@ -407,7 +413,7 @@ void Agent::send_request(Request& r) {
 #else
   const Result<std::size_t> size = protocol::encode_get_stream_cbor(request, request_);
 #endif
-  r.deadline = clock_.now_ms() + backoff(r.retries);
+  r.deadline = deadline_in(backoff(r.retries));
   const std::string_view to = topic(TopicKind::kStreamGet, job_.stream_name());
   if (!size.ok() || to.empty()) return;
   ++stats_.requests_sent;
@@ -450,7 +456,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
     bool done = true;
     for (std::uint32_t b = r.first; b < r.end && done; ++b) done = received_->test(b);
     if (done) r.active = false;
-    r.deadline = clock_.now_ms() + backoff(0);
+    r.deadline = deadline_in(backoff(0));
   }
   if (received == stats_.blocks_resumed + 1 || received - last_progress_ >= config_.progress_every ||
       received == block_count_) {
@@ -570,7 +576,7 @@ void Agent::finish_download() {
 // transport's queue): wait for update/accepted, at most ready_ack_timeout_ms.
 void Agent::await_ready_ack() {
   subscribe(TopicKind::kJobUpdateAccepted, job_.job());
-  reset_deadline_ = clock_.now_ms() + config_.ready_ack_timeout_ms;
+  reset_deadline_ = deadline_in(config_.ready_ack_timeout_ms);
 }
 
 void Agent::request_reset() {
@@ -620,7 +626,7 @@ void Agent::begin_self_test() {
       if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kActive, running); n.ok())
         publish_update({json.data(), *n}, 1);
       state_ = AgentState::kSelfTest;
-      self_test_deadline_ = clock_.now_ms() + config_.self_test_timeout_ms;
+      self_test_deadline_ = deadline_in(config_.self_test_timeout_ms);
       OTTER_AGENT_LOG(kInfo) << "running self-test of the new image";
       app_.start_self_test();
       return;
@@ -765,26 +771,26 @@ void Agent::send_pending_update() {
 
 void Agent::poll() {
   if (state_ == AgentState::kStopped) return;
-  const std::uint64_t now = clock_.now_ms();
+  const auto now = static_cast<std::uint32_t>(clock_.now_ms());
   // Also offline: a device that cannot reach the service still installs.
-  if (state_ == AgentState::kReadyToReset && !reset_requested_ && now >= reset_deadline_) request_reset();
+  if (state_ == AgentState::kReadyToReset && !reset_requested_ && reached(now, reset_deadline_)) request_reset();
   if (!connected_) return;
   send_pending_update();
-  if (state_ == AgentState::kRequestingJob && now >= job_request_deadline_) {
+  if (state_ == AgentState::kRequestingJob && reached(now, job_request_deadline_)) {
     ++job_request_retries_;
     request_next_job();
   }
-  if (state_ == AgentState::kSelfTest && now >= self_test_deadline_) {
+  if (state_ == AgentState::kSelfTest && reached(now, self_test_deadline_)) {
     OTTER_AGENT_LOG(kError) << "self-test timed out";
     self_test_done(false);
   }
   if (state_ != AgentState::kDownloading) return;
   // No answer to the reconnect's $next/get: ask anyway (AWS-like services
   // that lost it; the request timers take over from here).
-  if (awaiting_service_ && now >= job_request_deadline_) awaiting_service_ = false;
+  if (awaiting_service_ && reached(now, job_request_deadline_)) awaiting_service_ = false;
   for (std::uint32_t i = 0; i < config_.requests_in_flight && state_ == AgentState::kDownloading; ++i) {
     Request& r = requests_[i];
-    if (!r.active || now < r.deadline) continue;
+    if (!r.active || !reached(now, r.deadline)) continue;
     if (r.retries >= config_.max_request_retries) {
       end_job(JobStatus::kFailed, "download timed out"sv, static_cast<std::uint32_t>(received_->count()));
       return;
@@ -799,17 +805,21 @@ void Agent::poll() {
 }
 
 std::uint64_t Agent::next_deadline_ms() const {
-  std::uint64_t next = UINT64_MAX;
-  if (state_ == AgentState::kRequestingJob) next = job_request_deadline_;
-  if (state_ == AgentState::kSelfTest) next = self_test_deadline_;
-  if (state_ == AgentState::kReadyToReset && !reset_requested_) next = reset_deadline_;
-  if (state_ == AgentState::kDownloading) {
-    if (awaiting_service_) next = job_request_deadline_;
-    for (const Request& r : requests_) {
-      if (r.active && r.deadline < next) next = r.deadline;
-    }
-  }
-  return next;
+  const bool downloading = state_ == AgentState::kDownloading;
+  bool any = false;
+  std::uint32_t next = 0;
+  const auto consider = [&](bool scheduled, std::uint32_t deadline) {
+    if (scheduled && (!any || reached(next, deadline))) next = deadline;
+    any = any || scheduled;
+  };
+  consider(state_ == AgentState::kRequestingJob || (downloading && awaiting_service_), job_request_deadline_);
+  consider(state_ == AgentState::kSelfTest, self_test_deadline_);
+  consider(state_ == AgentState::kReadyToReset && !reset_requested_, reset_deadline_);
+  for (const Request& r : requests_) consider(downloading && r.active, r.deadline);
+  if (!any) return UINT64_MAX;
+  // Back to the clock's 64-bit time: the deadline is within 24 days of now.
+  const std::uint64_t now = clock_.now_ms();
+  return now + static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int32_t>(next - static_cast<std::uint32_t>(now))));
 }
 
 }  // namespace otter::agent

@@ -85,7 +85,7 @@ class Agent {
   struct Request {
     std::uint32_t first = 0;  // block range [first, end) this request covers
     std::uint32_t end = 0;
-    std::uint64_t deadline = 0;
+    std::uint32_t deadline = 0;
     std::uint32_t retries = 0;
     bool active = false;
   };
@@ -118,7 +118,8 @@ class Agent {
   void publish_update(std::span<const char> json, std::uint8_t qos);
   void send_pending_update();
   std::uint32_t block_length(std::uint32_t index) const;
-  std::uint64_t backoff(std::uint32_t retries) const;
+  std::uint32_t backoff(std::uint32_t retries) const;
+  std::uint32_t deadline_in(std::uint32_t delay);
 
   AgentConfig config_;
   Transport& transport_;
@@ -145,10 +146,10 @@ class Agent {
   Version image_version_{};
   std::array<Request, kMaxRequestsInFlight> requests_{};
   std::uint32_t next_get_counter_ = 0;
-  std::uint64_t job_request_deadline_ = 0;
+  std::uint32_t job_request_deadline_ = 0;
   std::uint32_t job_request_retries_ = 0;
-  std::uint64_t self_test_deadline_ = 0;
-  std::uint64_t reset_deadline_ = 0;  // kReadyToReset: reset at the latest then
+  std::uint32_t self_test_deadline_ = 0;
+  std::uint32_t reset_deadline_ = 0;  // kReadyToReset: reset at the latest then
   bool reset_requested_ = false;
   std::uint32_t last_progress_ = 0;
 
