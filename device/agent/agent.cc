@@ -130,7 +130,7 @@ void Agent::on_connected() {
     // QoS 1 $next/get waits in the service's session and its answer shows the
     // service is back (it also tells whether the job is still pending).
     subscribe_stream(true);
-    for (Request& r : requests_) r.active = false;
+    cancel_requests();
     cursor_ = 0;
     awaiting_service_ = true;
   } else if (state_ == AgentState::kOffline || state_ == AgentState::kWaitingForJob) {
@@ -269,7 +269,7 @@ void Agent::begin_download() {
   received_ = Bitmap<kMaxBlocks>(block_count_);
   descriptor_checked_ = false;
   awaiting_service_ = false;
-  for (Request& r : requests_) r.active = false;
+  cancel_requests();
   cursor_ = 0;
   if (const Status s = prepare_staging(); s != Status::kOk) {
     end_job(JobStatus::kFailed, "staging flash error"sv, static_cast<std::uint32_t>(s));
@@ -541,7 +541,7 @@ bool Agent::check_descriptor() {
 }
 
 void Agent::finish_download() {
-  for (Request& r : requests_) r.active = false;
+  cancel_requests();
   subscribe_stream(false);
   OTTER_AGENT_LOG(kInfo) << "download complete, checking signature";
   boot::InstallRequest install;
@@ -694,24 +694,26 @@ void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t det
     if (const auto n = protocol::encode_failed(json, status, reason, detail); n.ok()) publish_update({json.data(), *n}, 1);
     OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
   }
-  if (state_ == AgentState::kDownloading) subscribe_stream(false);
-  if (status != JobStatus::kSucceeded) (void)record_.clear();
   copy_id(ended_job_, job_.job());
   ended_execution_ = job_.execution_number;
-  for (Request& r : requests_) r.active = false;
+  stop_job(status == JobStatus::kSucceeded);
+}
+
+// The job went away (cancelled, superseded): stop without reporting.
+void Agent::abandon_job() { stop_job(false); }
+
+// Forgets the job in hand; its download record too unless `keep_record`.
+void Agent::stop_job(bool keep_record) {
+  if (state_ == AgentState::kDownloading) subscribe_stream(false);
+  if (!keep_record) (void)record_.clear();
+  cancel_requests();
   job_ = protocol::JobExecution{};
   block_count_ = 0;
   state_ = connected_ ? AgentState::kWaitingForJob : AgentState::kOffline;
 }
 
-// The job went away (cancelled, superseded): stop without reporting.
-void Agent::abandon_job() {
-  subscribe_stream(false);
-  (void)record_.clear();
+void Agent::cancel_requests() {
   for (Request& r : requests_) r.active = false;
-  job_ = protocol::JobExecution{};
-  block_count_ = 0;
-  state_ = connected_ ? AgentState::kWaitingForJob : AgentState::kOffline;
 }
 
 void Agent::handle_update_rejected(std::string_view job, std::span<const std::uint8_t> payload) {

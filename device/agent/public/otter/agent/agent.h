@@ -110,6 +110,8 @@ class Agent {
   void send_request(Request& request);
   void end_job(protocol::JobStatus status, std::string_view reason, std::uint32_t detail);
   void abandon_job();
+  void stop_job(bool keep_record);
+  void cancel_requests();
   void request_next_job();
   void subscribe_stream(bool subscribe);
   std::string_view topic(protocol::TopicKind kind, std::string_view name = {});
