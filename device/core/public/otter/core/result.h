@@ -61,7 +61,7 @@ class [[nodiscard]] Result {
   T value_or(T fallback) const { return ok() ? value_ : fallback; }
 
  private:
-  void check() const {
+  [[gnu::always_inline]] void check() const {
     if (!ok()) __builtin_trap();
   }
   void reset() {
