@@ -50,13 +50,14 @@ class [[nodiscard]] Result {
 
   // Precondition: ok(). Checked in debug builds by the caller's tests; on a
   // device there is nothing better to do than trap.
-  T& value() & { check(); return value_; }
-  const T& value() const& { check(); return value_; }
-  T&& value() && { check(); return std::move(value_); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
+  // Always inlined: a check dominated by an earlier ok() test folds away.
+  [[gnu::always_inline]] T& value() & { check(); return value_; }
+  [[gnu::always_inline]] const T& value() const& { check(); return value_; }
+  [[gnu::always_inline]] T&& value() && { check(); return std::move(value_); }
+  [[gnu::always_inline]] T& operator*() & { return value(); }
+  [[gnu::always_inline]] const T& operator*() const& { return value(); }
+  [[gnu::always_inline]] T* operator->() { return &value(); }
+  [[gnu::always_inline]] const T* operator->() const { return &value(); }
 
   T value_or(T fallback) const { return ok() ? value_ : fallback; }
 
