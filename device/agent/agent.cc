@@ -158,7 +158,7 @@ void Agent::on_disconnected() {
 }
 
 void Agent::request_next_job() {
-  std::array<char, 16 + protocol::kMaxThingName> body{};
+  std::array<char, 16 + protocol::kMaxThingName> body;
   const auto n = protocol::encode_next_get(body, next_get_counter_++, config_.thing_name);
   const std::string_view to = topic(TopicKind::kNextGet);
   if (!n.ok() || to.empty()) return;
@@ -461,7 +461,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
   if (received == stats_.blocks_resumed + 1 || received - last_progress_ >= config_.progress_every ||
       received == block_count_) {
     last_progress_ = received;
-    std::array<char, 96> json{};
+    std::array<char, 96> json;
     if (const auto n = protocol::encode_progress(json, received, block_count_); n.ok())
       publish_update({json.data(), *n}, 0);
     OTTER_AGENT_LOG(kInfo) << "progress " << received * 100 / block_count_
@@ -532,11 +532,13 @@ bool Agent::check_descriptor() {
             descriptor->version.encoded());
     return false;
   }
-  std::array<char, 10> board{};
+#if OTTER_AGENT_CONSOLE
+  std::array<char, 10> board;
   protocol::format_hex32(descriptor->hardware_id, board);
   OTTER_AGENT_LOG(kInfo) << "image descriptor ok: board " << std::string_view(board.data(), board.size()) << ", version "
                                  << descriptor->version.major << "." << descriptor->version.minor << "."
                                  << descriptor->version.build;
+#endif
   return true;
 }
 
@@ -566,7 +568,7 @@ void Agent::finish_download() {
   reset_requested_ = false;
   OTTER_AGENT_LOG(kInfo) << "new image handed to the bootloader";
   await_ready_ack();
-  std::array<char, 112> json{};
+  std::array<char, 112> json;
   if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kReady, boot.ok() ? boot->running.encoded() : 0);
       n.ok())
     publish_update({json.data(), *n}, 1);
@@ -622,7 +624,7 @@ void Agent::begin_self_test() {
         app_.request_reset();
         return;
       }
-      std::array<char, 112> json{};
+      std::array<char, 112> json;
       if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kActive, running); n.ok())
         publish_update({json.data(), *n}, 1);
       state_ = AgentState::kSelfTest;
@@ -648,7 +650,7 @@ void Agent::begin_self_test() {
       // the running image is the one the self-test reported as active.
       if (job_.has_updated_by && ((job_.self_test == protocol::SelfTest::kActive && running == job_.updated_by) ||
                                   (job_.self_test == protocol::SelfTest::kReady && running > job_.updated_by))) {
-        std::array<char, 128> json{};
+        std::array<char, 128> json;
         if (const auto n = protocol::encode_succeeded(json, boot->running, boot->previous); n.ok()) {
           end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
           return;
@@ -679,7 +681,7 @@ void Agent::self_test_done(bool passed) {
   const Version running = boot.ok() ? boot->running : Version{};
   const Version previous = boot.ok() ? boot->previous : Version{};
   OTTER_AGENT_LOG(kInfo) << "self-test passed; image accepted";
-  std::array<char, 128> json{};
+  std::array<char, 128> json;
   if (const auto n = protocol::encode_succeeded(json, running, previous); n.ok())
     end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
 }
@@ -690,7 +692,7 @@ void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t det
   if (status == JobStatus::kSucceeded) {
     publish_update({reason.data(), reason.size()}, 1);
   } else {
-    std::array<char, 160> json{};
+    std::array<char, 160> json;
     if (const auto n = protocol::encode_failed(json, status, reason, detail); n.ok()) publish_update({json.data(), *n}, 1);
     OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
   }

@@ -57,7 +57,7 @@ Status DownloadRecord::newest(Header& best, int& unit) const {
   const std::uint32_t size = layout().unit;
   unit = -1;
   for (std::uint32_t u = 0; u < 2; ++u) {
-    std::array<std::uint8_t, kHeaderSize> raw{};
+    std::array<std::uint8_t, kHeaderSize> raw;
     OTTER_TRY(area_.read(u * size, raw));
     Header h;
     if (!decode_header(raw.data(), h)) continue;
@@ -128,7 +128,7 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   }
   const auto count = static_cast<std::uint32_t>(received.size());
   const auto bits = received.bytes();
-  std::array<std::uint8_t, kHeaderSize> header{};
+  std::array<std::uint8_t, kHeaderSize> header;
   put32(&header[0], kSnapshotMagic);
   put32(&header[4], generation);
   put32(&header[8], identity.job_hash);
@@ -168,7 +168,7 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
   // and is skipped; appends continue after the last programmed slot.
   std::uint32_t next = area_.geometry().needs_erase ? records_offset(best.block_count) : l.unit;
   for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
-    std::array<std::uint8_t, kRecordSize> rec{};
+    std::array<std::uint8_t, kRecordSize> rec;
     OTTER_TRY(area_.read(base + slot, rec));
     bool erased = true;
     for (const std::uint8_t b : rec) erased = erased && b == area_.geometry().erased_value;
@@ -210,7 +210,7 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
       OTTER_TRY(write_snapshot(1 - active_unit_, generation_ + 1, identity_, received));
       return Status::kOk;  // the snapshot already contains `block`
     }
-    std::array<std::uint8_t, kRecordSize> rec{};
+    std::array<std::uint8_t, kRecordSize> rec;
     put32(&rec[0], kBlockMagic);
     put32(&rec[4], block);
     put32(&rec[8], generation_);

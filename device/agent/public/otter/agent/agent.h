@@ -156,13 +156,14 @@ class Agent {
   std::uint32_t last_progress_ = 0;
 
   // A status update that could not be published yet (sent again on reconnect).
-  std::array<char, 160> update_{};
+  // Buffers without an initializer are written before they are read.
+  std::array<char, 160> update_;
   std::size_t update_size_ = 0;
-  std::array<char, protocol::kMaxJobId + 1> update_job_{};
+  std::array<char, protocol::kMaxJobId + 1> update_job_;
   bool update_pending_ = false;
 
-  std::array<char, protocol::kMaxTopic> topic_{};
-  std::array<std::uint8_t, 256> request_{};
+  std::array<char, protocol::kMaxTopic> topic_;
+  std::array<std::uint8_t, 256> request_;
   AgentStats stats_;
 };
 
