@@ -54,7 +54,7 @@ bool decode_header(const std::uint8_t* p, DownloadRecord::Header& h) {
 
 // The valid snapshot with the highest generation (unit -1 when none).
 Status DownloadRecord::newest(Header& best, int& unit) const {
-  const std::uint32_t size = layout().unit;
+  const std::uint32_t size = layout_.unit;
   unit = -1;
   for (std::uint32_t u = 0; u < 2; ++u) {
     std::array<std::uint8_t, kHeaderSize> raw;
@@ -69,29 +69,32 @@ Status DownloadRecord::newest(Header& best, int& unit) const {
   return Status::kOk;
 }
 
-DownloadRecord::Layout DownloadRecord::layout() const {
-  const flash::Geometry g = area_.geometry();
-  Layout l;
-  const std::uint32_t program = g.program_size == 0 ? 1 : g.program_size;
-  l.slot = align_up(kRecordSize, program);
-  const std::uint32_t erase = g.erase_size == 0 ? 1 : g.erase_size;
-  // Without erase semantics a unit is just one snapshot slot: the two slots
-  // are written alternately, one full snapshot per received block.
-  l.unit = g.needs_erase ? align_up(kMinUnit, erase) : align_up(kHeaderSize + kMaxBlocks / 8, program);
-  return l;
-}
-
-Status DownloadRecord::check_geometry() const {
+// Reads the geometry once per operation: kOk and the record's layout on it,
+// or why the partition cannot hold the record.
+Status DownloadRecord::read_layout(Layout& l) const {
   const flash::Geometry g = area_.geometry();
   if (!area_.valid() || g.program_size == 0) return Status::kUnsupported;
   const std::uint32_t max_unit = g.needs_erase ? kMaxProgramUnit : kMaxBlockUnit;
   if (g.program_size > max_unit || max_unit % g.program_size != 0) return Status::kUnsupported;
-  if (static_cast<std::uint64_t>(layout().unit) * 2 > area_.size()) return Status::kTooLarge;
+  l.program = g.program_size;
+  l.erased = g.erased_value;
+  l.nor = g.needs_erase;
+  l.slot = align_up(kRecordSize, g.program_size);
+  // Without erase semantics a unit is just one snapshot slot: the two slots
+  // are written alternately, one full snapshot per received block.
+  l.unit = g.needs_erase ? align_up(kMinUnit, g.erase_size == 0 ? 1 : g.erase_size)
+                         : align_up(kHeaderSize + kMaxBlocks / 8, g.program_size);
+  if (static_cast<std::uint64_t>(l.unit) * 2 > area_.size()) return Status::kTooLarge;
   return Status::kOk;
 }
 
+Status DownloadRecord::check_geometry() const {
+  Layout l;
+  return read_layout(l);
+}
+
 std::uint32_t DownloadRecord::records_offset(std::uint32_t block_count) const {
-  return align_up(kHeaderSize + align_up(bitmap_bytes(block_count), kMaxProgramUnit), layout().slot);
+  return align_up(kHeaderSize + align_up(bitmap_bytes(block_count), kMaxProgramUnit), layout_.slot);
 }
 
 Status DownloadRecord::program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head,
@@ -100,31 +103,28 @@ Status DownloadRecord::program_chunks(std::uint32_t offset, std::span<const std:
   // (aligned, so never across a page) or of one block on an SD card, the last
   // chunk first: the one holding the start (a snapshot's header, its commit)
   // is written last. The chunk buffer is on the stack for this call only.
-  const flash::Geometry g = area_.geometry();
-  const std::uint32_t chunk = g.program_size > kMaxProgramUnit ? g.program_size : kMaxProgramUnit;
+  const std::uint32_t chunk = layout_.program > kMaxProgramUnit ? layout_.program : kMaxProgramUnit;
   const auto total = static_cast<std::uint32_t>(head.size() + tail.size());
   std::array<std::uint8_t, kMaxBlockUnit> buffer;
   for (std::uint32_t start = (total - 1) / chunk * chunk;; start -= chunk) {
     const std::uint32_t n = total - start < chunk ? total - start : chunk;
-    std::memset(buffer.data(), g.erased_value, chunk);
+    std::memset(buffer.data(), layout_.erased, chunk);
     for (std::uint32_t i = 0; i < n; ++i) {
       const std::uint32_t at = start + i;
       buffer[i] = at < head.size() ? head[at] : tail[at - head.size()];
     }
     ++programs_;
-    OTTER_TRY(area_.program(offset + start, std::span<const std::uint8_t>(buffer.data(), align_up(n, g.program_size))));
+    OTTER_TRY(area_.program(offset + start, std::span<const std::uint8_t>(buffer.data(), align_up(n, layout_.program))));
     if (start == 0) return Status::kOk;
   }
 }
 
 Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t generation,
                                       const DownloadIdentity& identity, const BitmapView& received) {
-  const Layout l = layout();
-  const bool nor = area_.geometry().needs_erase;
-  const std::uint32_t base = unit_index * l.unit;
-  if (nor) {
+  const std::uint32_t base = unit_index * layout_.unit;
+  if (layout_.nor) {
     ++erases_;
-    OTTER_TRY(area_.erase(base, l.unit));
+    OTTER_TRY(area_.erase(base, layout_.unit));
   }
   const auto count = static_cast<std::uint32_t>(received.size());
   const auto bits = received.bytes();
@@ -146,15 +146,15 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   active_unit_ = unit_index;
   generation_ = generation;
   // Without erase there are no per-block records: every mark is a snapshot.
-  next_slot_ = nor ? records_offset(count) : l.unit;
+  next_slot_ = layout_.nor ? records_offset(count) : layout_.unit;
   open_ = true;
   return Status::kOk;
 }
 
 Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView received) {
   open_ = false;
-  OTTER_TRY(check_geometry());
-  const Layout l = layout();
+  OTTER_TRY(read_layout(layout_));
+  const Layout& l = layout_;
   Header best;
   int best_unit = -1;
   OTTER_TRY(newest(best, best_unit));
@@ -166,12 +166,12 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
 
   // Replay the block records after the snapshot. A torn record fails its CRC
   // and is skipped; appends continue after the last programmed slot.
-  std::uint32_t next = area_.geometry().needs_erase ? records_offset(best.block_count) : l.unit;
+  std::uint32_t next = l.nor ? records_offset(best.block_count) : l.unit;
   for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
     std::array<std::uint8_t, kRecordSize> rec;
     OTTER_TRY(area_.read(base + slot, rec));
     bool erased = true;
-    for (const std::uint8_t b : rec) erased = erased && b == area_.geometry().erased_value;
+    for (const std::uint8_t b : rec) erased = erased && b == l.erased;
     if (erased) break;
     next = slot + l.slot;
     if (get32(&rec[0]) != kBlockMagic || crc32({rec.data(), kRecordSize - 4}) != get32(&rec[12])) continue;
@@ -189,7 +189,7 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
 }
 
 Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView& received) {
-  OTTER_TRY(check_geometry());
+  OTTER_TRY(read_layout(layout_));
   if (received.size() > kMaxBlocks) return Status::kTooLarge;
   // Always into the other unit than the newest snapshot, with a higher
   // generation, so the previous state survives until the new header is written.
@@ -203,7 +203,7 @@ Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView&
 Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
   if (!open_) return Status::kInvalidArgument;
   if (block >= block_count_) return Status::kOutOfRange;
-  const Layout l = layout();
+  const Layout& l = layout_;
   // A slot that a cut left half-programmed cannot be programmed again: skip it.
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (next_slot_ + l.slot > l.unit) {
@@ -224,9 +224,8 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
 }
 
 Status DownloadRecord::clear() {
-  OTTER_TRY(check_geometry());
-  const Layout l = layout();
-  const flash::Geometry g = area_.geometry();
+  OTTER_TRY(read_layout(layout_));
+  const Layout& l = layout_;
   // The older unit first: a cut between the two leaves at most the newest
   // snapshot, never an older one that would look current. Without erase, a
   // blank header is written over each snapshot instead.
@@ -235,9 +234,9 @@ Status DownloadRecord::clear() {
   OTTER_TRY(newest(header, unit));
   const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);
   std::array<std::uint8_t, kHeaderSize> blank;
-  blank.fill(g.erased_value);
+  blank.fill(l.erased);
   for (const std::uint32_t u : {1 - last, last}) {
-    if (g.needs_erase) {
+    if (l.nor) {
       ++erases_;
       OTTER_TRY(area_.erase(u * l.unit, l.unit));
     } else {

@@ -66,11 +66,16 @@ class DownloadRecord {
   std::uint32_t erase_count() const { return erases_; }
 
  private:
+  // The record's layout on the partition's medium, read by every public
+  // operation (resume, start, clear) before it touches the flash.
   struct Layout {
-    std::uint32_t unit = 0;   // bytes per log unit
-    std::uint32_t slot = 0;   // bytes per record slot
+    std::uint32_t unit = 0;     // bytes per log unit
+    std::uint32_t slot = 0;     // bytes per record slot
+    std::uint32_t program = 1;  // the medium's program unit
+    std::uint8_t erased = 0xFF;
+    bool nor = true;            // erase before program; per-block records
   };
-  Layout layout() const;
+  Status read_layout(Layout& layout) const;
   Status newest(Header& best, int& unit) const;
   std::uint32_t records_offset(std::uint32_t block_count) const;
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
@@ -78,6 +83,7 @@ class DownloadRecord {
   Status program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head, std::span<const std::uint8_t> tail);
 
   flash::Partition area_;
+  Layout layout_{};
   DownloadIdentity identity_{};
   std::uint32_t block_count_ = 0;
   std::uint32_t active_unit_ = 0;
