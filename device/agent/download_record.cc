@@ -1,6 +1,7 @@
 #include "otter/agent/download_record.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include "otter/core/crc32.h"
@@ -18,13 +19,25 @@ constexpr std::uint32_t kMinUnit = 2048;  // snapshot of kMaxBlocks bits + room 
 // Media without erase (SD cards) write whole blocks of up to this size.
 constexpr std::uint32_t kMaxBlockUnit = 512;
 
-void put32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+// The stored words are little-endian, as both targets (Cortex-M, x86 hosts)
+// are: a word array is the stored byte layout, no byte-by-byte packing.
+static_assert(std::endian::native == std::endian::little);
+
+// magic, generation, job hash, file size, block size, block count, bitmap CRC, header CRC
+using HeaderWords = std::array<std::uint32_t, kHeaderSize / 4>;
+// magic, block, generation, CRC
+using RecordWords = std::array<std::uint32_t, kRecordSize / 4>;
+
+template <std::size_t N>
+std::span<std::uint8_t, N * 4> bytes_of(std::array<std::uint32_t, N>& words) {
+  return std::span<std::uint8_t, N * 4>(reinterpret_cast<std::uint8_t*>(words.data()), N * 4);
 }
-std::uint32_t get32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
-         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+// CRC-32 over all but the last word (which holds it).
+template <std::size_t N>
+std::uint32_t crc_of(std::array<std::uint32_t, N>& words) {
+  return crc32(bytes_of(words).first((N - 1) * 4));
 }
+
 std::uint32_t align_up(std::uint32_t v, std::uint32_t a) { return (v + a - 1) / a * a; }
 
 std::uint32_t bitmap_bytes(std::uint32_t blocks) { return (blocks + 7) / 8; }
@@ -40,13 +53,9 @@ struct DownloadRecord::Header {
 
 namespace {
 
-bool decode_header(const std::uint8_t* p, DownloadRecord::Header& h) {
-  if (get32(p) != kSnapshotMagic) return false;
-  if (crc32({p, kHeaderSize - 4}) != get32(p + 28)) return false;
-  h.generation = get32(p + 4);
-  h.identity = {get32(p + 8), get32(p + 12), get32(p + 16)};
-  h.block_count = get32(p + 20);
-  h.bitmap_crc = get32(p + 24);
+bool decode_header(HeaderWords& w, DownloadRecord::Header& h) {
+  if (w[0] != kSnapshotMagic || crc_of(w) != w[7]) return false;
+  h = {w[1], {w[2], w[3], w[4]}, w[5], w[6]};
   return h.block_count <= kMaxBlocks;
 }
 
@@ -57,10 +66,10 @@ Status DownloadRecord::newest(Header& best, int& unit) const {
   const std::uint32_t size = layout_.unit;
   unit = -1;
   for (std::uint32_t u = 0; u < 2; ++u) {
-    std::array<std::uint8_t, kHeaderSize> raw;
-    OTTER_TRY(area_.read(u * size, raw));
+    HeaderWords raw;
+    OTTER_TRY(area_.read(u * size, bytes_of(raw)));
     Header h;
-    if (!decode_header(raw.data(), h)) continue;
+    if (!decode_header(raw, h)) continue;
     if (unit < 0 || h.generation > best.generation) {
       best = h;
       unit = static_cast<int>(u);
@@ -128,19 +137,13 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   }
   const auto count = static_cast<std::uint32_t>(received.size());
   const auto bits = received.bytes();
-  std::array<std::uint8_t, kHeaderSize> header;
-  put32(&header[0], kSnapshotMagic);
-  put32(&header[4], generation);
-  put32(&header[8], identity.job_hash);
-  put32(&header[12], identity.file_size);
-  put32(&header[16], identity.block_size);
-  put32(&header[20], count);
-  put32(&header[24], crc32(bits));
-  put32(&header[28], crc32({header.data(), kHeaderSize - 4}));
+  HeaderWords header = {kSnapshotMagic, generation, identity.job_hash, identity.file_size,
+                        identity.block_size, count,       crc32(bits),       0};
+  header[7] = crc_of(header);
   // The header goes last: it is the commit of the whole snapshot. On an SD
   // card it overwrites the older of the two slots: whatever a cut leaves
   // there is invalid or older, so the other slot stays current.
-  OTTER_TRY(program_chunks(base, header, bits));
+  OTTER_TRY(program_chunks(base, bytes_of(header), bits));
   identity_ = identity;
   block_count_ = count;
   active_unit_ = unit_index;
@@ -168,16 +171,15 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
   // and is skipped; appends continue after the last programmed slot.
   std::uint32_t next = l.nor ? records_offset(best.block_count) : l.unit;
   for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
-    std::array<std::uint8_t, kRecordSize> rec;
-    OTTER_TRY(area_.read(base + slot, rec));
+    RecordWords rec;
+    OTTER_TRY(area_.read(base + slot, bytes_of(rec)));
     bool erased = true;
-    for (const std::uint8_t b : rec) erased = erased && b == l.erased;
+    for (const std::uint8_t b : bytes_of(rec)) erased = erased && b == l.erased;
     if (erased) break;
     next = slot + l.slot;
-    if (get32(&rec[0]) != kBlockMagic || crc32({rec.data(), kRecordSize - 4}) != get32(&rec[12])) continue;
-    const std::uint32_t block = get32(&rec[4]);
-    if (get32(&rec[8]) != best.generation || block >= best.block_count) continue;
-    received.set(block);
+    if (rec[0] != kBlockMagic || crc_of(rec) != rec[3]) continue;
+    if (rec[2] != best.generation || rec[1] >= best.block_count) continue;
+    received.set(rec[1]);
   }
   identity_ = identity;
   block_count_ = best.block_count;
@@ -210,14 +212,11 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
       OTTER_TRY(write_snapshot(1 - active_unit_, generation_ + 1, identity_, received));
       return Status::kOk;  // the snapshot already contains `block`
     }
-    std::array<std::uint8_t, kRecordSize> rec;
-    put32(&rec[0], kBlockMagic);
-    put32(&rec[4], block);
-    put32(&rec[8], generation_);
-    put32(&rec[12], crc32({rec.data(), kRecordSize - 4}));
+    RecordWords rec = {kBlockMagic, block, generation_, 0};
+    rec[3] = crc_of(rec);
     const std::uint32_t at = active_unit_ * l.unit + next_slot_;
     next_slot_ += l.slot;
-    const Status s = program_chunks(at, rec, {});
+    const Status s = program_chunks(at, bytes_of(rec), {});
     if (s != Status::kNotErased) return s;
   }
   return Status::kIoError;
