@@ -79,7 +79,8 @@ const char* to_string(AgentState state) {
 
 Agent::Agent(const AgentConfig& config, Transport& transport, Clock& clock, Bootloader& bootloader,
              const boot::Layout& layout, Application& application)
-    : config_(config),
+    : AgentVariables{},
+      config_(config),
       transport_(transport),
       clock_(clock),
       bootloader_(bootloader),
