@@ -1,5 +1,6 @@
 #include "otter/agent/agent.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "log_line.h"
@@ -61,6 +62,26 @@ std::uint32_t hash_identity(const protocol::JobExecution& job) {
 // Deadlines are the clock's low 32 bits (no 64-bit arithmetic on Cortex-M):
 // the signed difference orders them as long as none is 24 days away or more.
 bool reached(std::uint32_t now, std::uint32_t deadline) { return static_cast<std::int32_t>(now - deadline) >= 0; }
+
+// The reasons of Agent::Ending, in its order, each NUL-terminated: one
+// string instead of a pointer and length at every call.
+constexpr char kEndingTexts[] =
+    "image too large\0image too small\0no valid image descriptor\0wrong board\0image size differs from job\0"
+    "below anti-rollback floor\0same version\0downgrade not allowed\0"
+    "staging flash error\0boot status unreadable\0signature check failed\0bootloader refused install\0"
+    "new image is not newer\0rolled back\0install failed\0image not installed\0trial failed\0"
+    "self-test failed\0confirm failed\0download timed out";
+
+std::string_view ending_text(std::uint32_t index) {
+  const char* text = kEndingTexts;
+  for (; index > 0; --index) {
+    while (*text++ != '\0') {
+    }
+  }
+  std::size_t n = 0;
+  while (text[n] != '\0') ++n;
+  return {text, n};
+}
 
 }  // namespace
 
@@ -255,11 +276,11 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
   }
   const std::uint32_t blocks = job_.file.size / config_.block_size + (job_.file.size % config_.block_size != 0 ? 1 : 0);
   if (job_.file.size > layout_.staging.size() || blocks > kMaxBlocks) {
-    end_job(JobStatus::kRejected, "image too large"sv, job_.file.size);
+    end_job(Ending::kImageTooLarge, job_.file.size);
     return;
   }
   if (job_.file.size < image::kDescriptorOffset) {
-    end_job(JobStatus::kRejected, "image too small"sv, job_.file.size);
+    end_job(Ending::kImageTooSmall, job_.file.size);
     return;
   }
   block_count_ = blocks;
@@ -273,7 +294,7 @@ void Agent::begin_download() {
   cancel_requests();
   cursor_ = 0;
   if (const Status s = prepare_staging(); s != Status::kOk) {
-    end_job(JobStatus::kFailed, "staging flash error"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kStagingFlashError, static_cast<std::uint32_t>(s));
     return;
   }
   stats_.blocks_resumed = static_cast<std::uint32_t>(received_->count());
@@ -446,7 +467,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
       ++stats_.blocks_refused;
       return;
     }
-    end_job(JobStatus::kFailed, "staging flash error"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kStagingFlashError, static_cast<std::uint32_t>(s));
     return;
   }
   const auto received = static_cast<std::uint32_t>(received_->count());
@@ -506,31 +527,30 @@ bool Agent::check_descriptor() {
   descriptor_checked_ = true;
   const auto descriptor = bootloader_.read_staged_descriptor();
   if (!descriptor.ok()) {
-    end_job(JobStatus::kRejected, "no valid image descriptor"sv, static_cast<std::uint32_t>(descriptor.status()));
+    end_job(Ending::kNoDescriptor, static_cast<std::uint32_t>(descriptor.status()));
     return false;
   }
   if (descriptor->hardware_id != bootloader_.hardware_id()) {
-    end_job(JobStatus::kRejected, "wrong board"sv, descriptor->hardware_id);
+    end_job(Ending::kWrongBoard, descriptor->hardware_id);
     return false;
   }
   if (descriptor->image_size != job_.file.size) {
-    end_job(JobStatus::kRejected, "image size differs from job"sv, descriptor->image_size);
+    end_job(Ending::kSizeDiffers, descriptor->image_size);
     return false;
   }
   const auto boot = bootloader_.status();
   if (!boot.ok()) {
-    end_job(JobStatus::kFailed, "boot status unreadable"sv, static_cast<std::uint32_t>(boot.status()));
+    end_job(Ending::kBootStatusUnreadable, static_cast<std::uint32_t>(boot.status()));
     return false;
   }
   const Version running = boot->running;
   image_version_ = descriptor->version;
   if (descriptor->version.encoded() < boot->min_version) {
-    end_job(JobStatus::kRejected, "below anti-rollback floor"sv, descriptor->version.encoded());
+    end_job(Ending::kBelowFloor, descriptor->version.encoded());
     return false;
   }
   if (!(descriptor->version > running) && !(job_.file.allow_downgrade && descriptor->version != running)) {
-    end_job(JobStatus::kRejected, descriptor->version == running ? "same version"sv : "downgrade not allowed"sv,
-            descriptor->version.encoded());
+    end_job(descriptor->version == running ? Ending::kSameVersion : Ending::kDowngrade, descriptor->version.encoded());
     return false;
   }
 #if OTTER_AGENT_CONSOLE
@@ -551,7 +571,7 @@ void Agent::finish_download() {
   const auto signature = std::span<const std::uint8_t>(job_.file.signature.data(), job_.file.signature_size);
   if (const Status s = bootloader_.verify_staged(job_.file.size, signature, install.digest); s != Status::kOk) {
     OTTER_AGENT_LOG(kError) << "signature check failed: " << otter::to_string(s);
-    end_job(JobStatus::kFailed, "signature check failed"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kSignatureFailed, static_cast<std::uint32_t>(s));
     return;
   }
   OTTER_AGENT_LOG(kInfo) << "signature verified";
@@ -560,7 +580,7 @@ void Agent::finish_download() {
   install.signature_size = job_.file.signature_size;
   install.version = image_version_;
   if (const Status s = bootloader_.request_install(install); s != Status::kOk) {
-    end_job(JobStatus::kFailed, "bootloader refused install"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kInstallRefused, static_cast<std::uint32_t>(s));
     return;
   }
   (void)record_.clear();
@@ -608,7 +628,7 @@ void Agent::begin_self_test() {
   (void)record_.clear();
   const auto boot = bootloader_.status();
   if (!boot.ok()) {
-    end_job(JobStatus::kFailed, "boot status unreadable"sv, static_cast<std::uint32_t>(boot.status()));
+    end_job(Ending::kBootStatusUnreadable, static_cast<std::uint32_t>(boot.status()));
     return;
   }
   const std::uint32_t running = boot->running.encoded();
@@ -621,7 +641,7 @@ void Agent::begin_self_test() {
       if (job_.self_test == protocol::SelfTest::kReady && job_.has_updated_by && running <= job_.updated_by &&
           !job_.file.allow_downgrade) {
         (void)bootloader_.reject(Status::kDowngrade);
-        end_job(JobStatus::kFailed, "new image is not newer"sv, running);
+        end_job(Ending::kNotNewer, running);
         app_.request_reset();
         return;
       }
@@ -641,10 +661,10 @@ void Agent::begin_self_test() {
       request_reset();
       return;
     case boot::State::kRolledBack:
-      end_job(JobStatus::kFailed, "rolled back"sv, error);
+      end_job(Ending::kRolledBack, error);
       return;
     case boot::State::kInstallFailed:
-      end_job(JobStatus::kFailed, "install failed"sv, error);
+      end_job(Ending::kInstallFailed, error);
       return;
     case boot::State::kIdle:
       // Confirmed before the SUCCEEDED report went out (a cut in between):
@@ -657,10 +677,10 @@ void Agent::begin_self_test() {
           return;
         }
       }
-      end_job(JobStatus::kFailed, "image not installed"sv, running);
+      end_job(Ending::kNotInstalled, running);
       return;
     default:
-      end_job(JobStatus::kFailed, "trial failed"sv, error);
+      end_job(Ending::kTrialFailed, error);
       return;
   }
 }
@@ -670,12 +690,12 @@ void Agent::self_test_done(bool passed) {
   if (!passed) {
     OTTER_AGENT_LOG(kError) << "self-test failed; rolling back";
     (void)bootloader_.reject(Status::kAborted);
-    end_job(JobStatus::kFailed, "self-test failed"sv, static_cast<std::uint32_t>(Status::kAborted));
+    end_job(Ending::kSelfTestFailed, static_cast<std::uint32_t>(Status::kAborted));
     app_.request_reset();
     return;
   }
   if (const Status s = bootloader_.confirm(); s != Status::kOk) {
-    end_job(JobStatus::kFailed, "confirm failed"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kConfirmFailed, static_cast<std::uint32_t>(s));
     return;
   }
   const auto boot = bootloader_.status();
@@ -685,6 +705,12 @@ void Agent::self_test_done(bool passed) {
   std::array<char, 128> json;
   if (const auto n = protocol::encode_succeeded(json, running, previous); n.ok())
     end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
+}
+
+void Agent::end_job(Ending why, std::uint32_t detail) {
+  static_assert(std::ranges::count(kEndingTexts, '\0') == static_cast<int>(Ending::kDownloadTimedOut) + 1);
+  end_job(why < Ending::kStagingFlashError ? JobStatus::kRejected : JobStatus::kFailed,
+          ending_text(static_cast<std::uint32_t>(why)), detail);
 }
 
 // Publishes the final status and forgets the job. For kSucceeded `reason` is
@@ -797,7 +823,7 @@ void Agent::poll() {
     Request& r = requests_[i];
     if (!r.active || !reached(now, r.deadline)) continue;
     if (r.retries >= config_.max_request_retries) {
-      end_job(JobStatus::kFailed, "download timed out"sv, static_cast<std::uint32_t>(received_->count()));
+      end_job(Ending::kDownloadTimedOut, static_cast<std::uint32_t>(received_->count()));
       return;
     }
     ++r.retries;

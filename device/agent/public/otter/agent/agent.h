@@ -143,6 +143,16 @@ class Agent : private detail::AgentVariables {
   void fill_window();
   void resume_requests();
   void send_request(Request& request);
+  // Why the agent ends a job: the reasons of its REJECTED (the job cannot
+  // work on this device) and FAILED updates, which otterd and the tests read
+  // (texts in agent.cc).
+  enum class Ending : std::uint8_t {
+    kImageTooLarge, kImageTooSmall, kNoDescriptor, kWrongBoard, kSizeDiffers, kBelowFloor, kSameVersion, kDowngrade,
+    kStagingFlashError,  // the first FAILED one
+    kBootStatusUnreadable, kSignatureFailed, kInstallRefused, kNotNewer, kRolledBack, kInstallFailed, kNotInstalled,
+    kTrialFailed, kSelfTestFailed, kConfirmFailed, kDownloadTimedOut,
+  };
+  void end_job(Ending why, std::uint32_t detail);
   void end_job(protocol::JobStatus status, std::string_view reason, std::uint32_t detail);
   void abandon_job();
   void stop_job(bool keep_record);
