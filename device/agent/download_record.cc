@@ -23,10 +23,12 @@ constexpr std::uint32_t kMaxBlockUnit = 512;
 // are: a word array is the stored byte layout, no byte-by-byte packing.
 static_assert(std::endian::native == std::endian::little);
 
-// magic, generation, job hash, file size, block size, block count, bitmap CRC, header CRC
-using HeaderWords = std::array<std::uint32_t, kHeaderSize / 4>;
-// magic, block, generation, CRC
+// The words of a snapshot header and of a block record, in their order.
+enum HeaderWord : std::size_t { kMagic, kGeneration, kJobHash, kFileSize, kBlockSize, kBlockCount, kBitmapCrc, kHeaderCrc };
+enum RecordWord : std::size_t { kRecordMagic, kRecordBlock, kRecordGeneration, kRecordCrc };
+using HeaderWords = std::array<std::uint32_t, kHeaderSize / 4>;  // DownloadRecord::HeaderWords
 using RecordWords = std::array<std::uint32_t, kRecordSize / 4>;
+static_assert(sizeof(HeaderWords) == kHeaderSize);
 
 template <std::size_t N>
 std::span<std::uint8_t, N * 4> bytes_of(std::array<std::uint32_t, N>& words) {
@@ -44,33 +46,22 @@ std::uint32_t bitmap_bytes(std::uint32_t blocks) { return (blocks + 7) / 8; }
 
 }  // namespace
 
-struct DownloadRecord::Header {
-  std::uint32_t generation = 0;
-  DownloadIdentity identity;
-  std::uint32_t block_count = 0;
-  std::uint32_t bitmap_crc = 0;
-};
-
 namespace {
 
-bool decode_header(HeaderWords& w, DownloadRecord::Header& h) {
-  if (w[0] != kSnapshotMagic || crc_of(w) != w[7]) return false;
-  h = {w[1], {w[2], w[3], w[4]}, w[5], w[6]};
-  return h.block_count <= kMaxBlocks;
+bool valid_header(HeaderWords& w) {
+  return w[kMagic] == kSnapshotMagic && crc_of(w) == w[kHeaderCrc] && w[kBlockCount] <= kMaxBlocks;
 }
 
 }  // namespace
 
 // The valid snapshot with the highest generation (unit -1 when none).
-Status DownloadRecord::newest(Header& best, int& unit) const {
-  const std::uint32_t size = layout_.unit;
+Status DownloadRecord::newest(HeaderWords& best, int& unit) const {
   unit = -1;
   for (std::uint32_t u = 0; u < 2; ++u) {
-    HeaderWords raw;
-    OTTER_TRY(area_.read(u * size, bytes_of(raw)));
-    Header h;
-    if (!decode_header(raw, h)) continue;
-    if (unit < 0 || h.generation > best.generation) {
+    HeaderWords h;
+    OTTER_TRY(area_.read(u * layout_.unit, bytes_of(h)));
+    if (!valid_header(h)) continue;
+    if (unit < 0 || h[kGeneration] > best[kGeneration]) {
       best = h;
       unit = static_cast<int>(u);
     }
@@ -139,7 +130,7 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   const auto bits = received.bytes();
   HeaderWords header = {kSnapshotMagic, generation, identity.job_hash, identity.file_size,
                         identity.block_size, count,       crc32(bits),       0};
-  header[7] = crc_of(header);
+  header[kHeaderCrc] = crc_of(header);
   // The header goes last: it is the commit of the whole snapshot. On an SD
   // card it overwrites the older of the two slots: whatever a cut leaves
   // there is invalid or older, so the other slot stays current.
@@ -158,18 +149,22 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
   open_ = false;
   OTTER_TRY(read_layout(layout_));
   const Layout& l = layout_;
-  Header best;
+  HeaderWords best;
   int best_unit = -1;
   OTTER_TRY(newest(best, best_unit));
-  if (best_unit < 0 || !(best.identity == identity) || best.block_count != received.size()) return Status::kNotFound;
+  if (best_unit < 0 || best[kJobHash] != identity.job_hash || best[kFileSize] != identity.file_size ||
+      best[kBlockSize] != identity.block_size || best[kBlockCount] != received.size())
+    return Status::kNotFound;
+  const std::uint32_t block_count = best[kBlockCount];
+  const std::uint32_t generation = best[kGeneration];
   const std::uint32_t base = static_cast<std::uint32_t>(best_unit) * l.unit;
   const auto bits = received.bytes();
   OTTER_TRY(area_.read(base + kHeaderSize, bits));
-  if (crc32(bits) != best.bitmap_crc) return Status::kNotFound;
+  if (crc32(bits) != best[kBitmapCrc]) return Status::kNotFound;
 
   // Replay the block records after the snapshot. A torn record fails its CRC
   // and is skipped; appends continue after the last programmed slot.
-  std::uint32_t next = l.nor ? records_offset(best.block_count) : l.unit;
+  std::uint32_t next = l.nor ? records_offset(block_count) : l.unit;
   for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
     RecordWords rec;
     OTTER_TRY(area_.read(base + slot, bytes_of(rec)));
@@ -177,14 +172,14 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
     for (const std::uint8_t b : bytes_of(rec)) erased = erased && b == l.erased;
     if (erased) break;
     next = slot + l.slot;
-    if (rec[0] != kBlockMagic || crc_of(rec) != rec[3]) continue;
-    if (rec[2] != best.generation || rec[1] >= best.block_count) continue;
-    received.set(rec[1]);
+    if (rec[kRecordMagic] != kBlockMagic || crc_of(rec) != rec[kRecordCrc]) continue;
+    if (rec[kRecordGeneration] != generation || rec[kRecordBlock] >= block_count) continue;
+    received.set(rec[kRecordBlock]);
   }
   identity_ = identity;
-  block_count_ = best.block_count;
+  block_count_ = block_count;
   active_unit_ = static_cast<std::uint32_t>(best_unit);
-  generation_ = best.generation;
+  generation_ = generation;
   next_slot_ = next;
   open_ = true;
   return Status::kOk;
@@ -195,10 +190,10 @@ Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView&
   if (received.size() > kMaxBlocks) return Status::kTooLarge;
   // Always into the other unit than the newest snapshot, with a higher
   // generation, so the previous state survives until the new header is written.
-  Header newest_header;
+  HeaderWords newest_header;
   int unit = -1;
   OTTER_TRY(newest(newest_header, unit));
-  const std::uint32_t generation = unit < 0 ? 1 : newest_header.generation + 1;
+  const std::uint32_t generation = unit < 0 ? 1 : newest_header[kGeneration] + 1;
   return write_snapshot(unit == 0 ? 1 : 0, generation, identity, received);
 }
 
@@ -213,7 +208,7 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
       return Status::kOk;  // the snapshot already contains `block`
     }
     RecordWords rec = {kBlockMagic, block, generation_, 0};
-    rec[3] = crc_of(rec);
+    rec[kRecordCrc] = crc_of(rec);
     const std::uint32_t at = active_unit_ * l.unit + next_slot_;
     next_slot_ += l.slot;
     const Status s = program_chunks(at, bytes_of(rec), {});
@@ -228,7 +223,7 @@ Status DownloadRecord::clear() {
   // The older unit first: a cut between the two leaves at most the newest
   // snapshot, never an older one that would look current. Without erase, a
   // blank header is written over each snapshot instead.
-  Header header;
+  HeaderWords header;
   int unit = -1;
   OTTER_TRY(newest(header, unit));
   const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);

@@ -18,6 +18,7 @@
 // block write per received block up to 3,840 blocks (docs/staging-media.md).
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "otter/core/bitmap.h"
@@ -59,8 +60,6 @@ class DownloadRecord {
   // Forgets the record (download finished, refused or superseded).
   Status clear();
 
-  struct Header;
-
   // Program operations issued so far (for write-amplification figures).
   std::uint32_t program_count() const { return programs_; }
   std::uint32_t erase_count() const { return erases_; }
@@ -76,7 +75,9 @@ class DownloadRecord {
     bool nor = true;            // erase before program; per-block records
   };
   Status read_layout(Layout& layout) const;
-  Status newest(Header& best, int& unit) const;
+  // A snapshot header's words (little-endian on flash, as on the targets).
+  using HeaderWords = std::array<std::uint32_t, 8>;
+  Status newest(HeaderWords& best, int& unit) const;
   std::uint32_t records_offset(std::uint32_t block_count) const;
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
