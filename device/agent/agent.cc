@@ -59,6 +59,15 @@ std::uint32_t hash_identity(const protocol::JobExecution& job) {
   return crc32(std::span<const std::uint8_t>(job.file.signature.data(), job.file.signature_size), crc);
 }
 
+// One plain loop for both searches of handle_update_rejected (two inlined
+// string_view::find cost more).
+bool contains(std::string_view text, std::string_view part) {
+  for (std::size_t at = 0; at + part.size() <= text.size(); ++at) {
+    if (std::memcmp(text.data() + at, part.data(), part.size()) == 0) return true;
+  }
+  return false;
+}
+
 // Deadlines are the clock's low 32 bits (no 64-bit arithmetic on Cortex-M):
 // the signed difference orders them as long as none is 24 days away or more.
 bool reached(std::uint32_t now, std::uint32_t deadline) { return static_cast<std::int32_t>(now - deadline) >= 0; }
@@ -74,13 +83,11 @@ constexpr char kEndingTexts[] =
 
 std::string_view ending_text(std::uint32_t index) {
   const char* text = kEndingTexts;
-  for (; index > 0; --index) {
-    while (*text++ != '\0') {
-    }
+  for (const char* end = text;; ++end) {
+    if (*end != '\0') continue;
+    if (index-- == 0) return {text, static_cast<std::size_t>(end - text)};
+    text = end + 1;
   }
-  std::size_t n = 0;
-  while (text[n] != '\0') ++n;
-  return {text, n};
 }
 
 }  // namespace
@@ -288,7 +295,7 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
 }
 
 void Agent::begin_download() {
-  received_ = Bitmap<kMaxBlocks>(block_count_);
+  received_.reset(block_count_);
   descriptor_checked_ = false;
   awaiting_service_ = false;
   cancel_requests();
@@ -589,10 +596,13 @@ void Agent::finish_download() {
   reset_requested_ = false;
   OTTER_AGENT_LOG(kInfo) << "new image handed to the bootloader";
   await_ready_ack();
+  report_self_test(protocol::SelfTest::kReady, boot.ok() ? boot->running.encoded() : 0);
+}
+
+// The IN_PROGRESS update with statusDetails self_test `step` and the version.
+void Agent::report_self_test(protocol::SelfTest step, std::uint32_t version) {
   std::array<char, 112> json;
-  if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kReady, boot.ok() ? boot->running.encoded() : 0);
-      n.ok())
-    publish_update({json.data(), *n}, 1);
+  if (const auto n = protocol::encode_self_test(json, step, version); n.ok()) publish_update({json.data(), *n}, 1);
 }
 
 // A reset right after the publish can lose the ready report (still in the
@@ -640,14 +650,10 @@ void Agent::begin_self_test() {
       // a reset during the self-test, the test simply runs again.)
       if (job_.self_test == protocol::SelfTest::kReady && job_.has_updated_by && running <= job_.updated_by &&
           !job_.file.allow_downgrade) {
-        (void)bootloader_.reject(Status::kDowngrade);
-        end_job(Ending::kNotNewer, running);
-        app_.request_reset();
+        reject_image(Status::kDowngrade, Ending::kNotNewer, running);
         return;
       }
-      std::array<char, 112> json;
-      if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kActive, running); n.ok())
-        publish_update({json.data(), *n}, 1);
+      report_self_test(protocol::SelfTest::kActive, running);
       state_ = AgentState::kSelfTest;
       self_test_deadline_ = deadline_in(config_.self_test_timeout_ms);
       OTTER_AGENT_LOG(kInfo) << "running self-test of the new image";
@@ -671,11 +677,7 @@ void Agent::begin_self_test() {
       // the running image is the one the self-test reported as active.
       if (job_.has_updated_by && ((job_.self_test == protocol::SelfTest::kActive && running == job_.updated_by) ||
                                   (job_.self_test == protocol::SelfTest::kReady && running > job_.updated_by))) {
-        std::array<char, 128> json;
-        if (const auto n = protocol::encode_succeeded(json, boot->running, boot->previous); n.ok()) {
-          end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
-          return;
-        }
+        if (succeed_job(boot->running, boot->previous)) return;
       }
       end_job(Ending::kNotInstalled, running);
       return;
@@ -689,9 +691,7 @@ void Agent::self_test_done(bool passed) {
   if (state_ != AgentState::kSelfTest) return;
   if (!passed) {
     OTTER_AGENT_LOG(kError) << "self-test failed; rolling back";
-    (void)bootloader_.reject(Status::kAborted);
-    end_job(Ending::kSelfTestFailed, static_cast<std::uint32_t>(Status::kAborted));
-    app_.request_reset();
+    reject_image(Status::kAborted, Ending::kSelfTestFailed, static_cast<std::uint32_t>(Status::kAborted));
     return;
   }
   if (const Status s = bootloader_.confirm(); s != Status::kOk) {
@@ -702,9 +702,25 @@ void Agent::self_test_done(bool passed) {
   const Version running = boot.ok() ? boot->running : Version{};
   const Version previous = boot.ok() ? boot->previous : Version{};
   OTTER_AGENT_LOG(kInfo) << "self-test passed; image accepted";
+  (void)succeed_job(running, previous);
+}
+
+// The trial image failed: the bootloader rolls it back at the reset.
+void Agent::reject_image(Status reason, Ending why, std::uint32_t detail) {
+  (void)bootloader_.reject(reason);
+  end_job(why, detail);
+  app_.request_reset();
+}
+
+// Reports SUCCEEDED with the running and previous versions and closes the
+// job; false (nothing done) if the update cannot be encoded.
+bool Agent::succeed_job(Version running, Version previous) {
   std::array<char, 128> json;
-  if (const auto n = protocol::encode_succeeded(json, running, previous); n.ok())
-    end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
+  const auto n = protocol::encode_succeeded(json, running, previous);
+  if (!n.ok()) return false;
+  publish_update({json.data(), *n}, 1);
+  close_job(true);
+  return true;
 }
 
 void Agent::end_job(Ending why, std::uint32_t detail) {
@@ -713,19 +729,20 @@ void Agent::end_job(Ending why, std::uint32_t detail) {
           ending_text(static_cast<std::uint32_t>(why)), detail);
 }
 
-// Publishes the final status and forgets the job. For kSucceeded `reason` is
-// the complete update document.
+// Publishes the final FAILED / REJECTED status and forgets the job.
 void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t detail) {
-  if (status == JobStatus::kSucceeded) {
-    publish_update({reason.data(), reason.size()}, 1);
-  } else {
-    std::array<char, 160> json;
-    if (const auto n = protocol::encode_failed(json, status, reason, detail); n.ok()) publish_update({json.data(), *n}, 1);
-    OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
-  }
+  std::array<char, 160> json;
+  if (const auto n = protocol::encode_failed(json, status, reason, detail); n.ok()) publish_update({json.data(), *n}, 1);
+  OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
+  close_job(false);
+}
+
+// Remembers the job as ended, so that a late duplicate notification does not
+// start it again, and stops it.
+void Agent::close_job(bool succeeded) {
   copy_id(ended_job_, job_.job());
   ended_execution_ = job_.execution_number;
-  stop_job(status == JobStatus::kSucceeded);
+  stop_job(succeeded);
 }
 
 // The job went away (cancelled, superseded): stop without reporting.
@@ -750,8 +767,7 @@ void Agent::handle_update_rejected(std::string_view job, std::span<const std::ui
   const std::string_view text = as_text(payload);
   // TerminalStateReached / InvalidStateTransition: the job was cancelled or
   // finished elsewhere; anything else (throttling) is only logged.
-  if (text.find("TerminalStateReached"sv) != std::string_view::npos ||
-      text.find("InvalidStateTransition"sv) != std::string_view::npos) {
+  if (contains(text, "TerminalStateReached"sv) || contains(text, "InvalidStateTransition"sv)) {
     OTTER_AGENT_LOG(kWarning) << "job " << job << " ended by the service; stopping";
     if (state_ == AgentState::kDownloading) abandon_job();
     return;
