@@ -332,13 +332,14 @@ Status Agent::prepare_staging() {
     for (std::uint32_t i = 0; i < block_count_; ++i) {
       if (received_->test(i)) continue;
       const std::uint32_t offset = i * config_.block_size;
-      OTTER_ASSIGN_OR_RETURN(const bool erased, staging_.is_erased(offset, block_length(i)));
+      const std::uint32_t length = block_length(i);
+      OTTER_ASSIGN_OR_RETURN(const bool erased, staging_.is_erased(offset, length));
       if (erased) continue;
-      OTTER_TRY(staging_.erase_range(offset, block_length(i)));
+      OTTER_TRY(staging_.erase_range(offset, length));
       if (unit != 0) {
         const std::uint32_t from = offset / unit * unit;
         // Partitions are far below 4 GiB: 32-bit arithmetic cannot overflow here.
-        const std::uint32_t to = (offset + block_length(i) + unit - 1) / unit * unit;
+        const std::uint32_t to = (offset + length + unit - 1) / unit * unit;
         for (std::uint32_t b = from / config_.block_size; b < block_count_ && b * config_.block_size < to; ++b)
           received_->clear(b);
       }
