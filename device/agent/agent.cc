@@ -295,7 +295,7 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
 }
 
 void Agent::begin_download() {
-  received_ = Bitmap<kMaxBlocks>(block_count_);
+  received_.reset(block_count_);
   descriptor_checked_ = false;
   awaiting_service_ = false;
   cancel_requests();
