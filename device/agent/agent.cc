@@ -678,7 +678,10 @@ void Agent::begin_self_test() {
       // the running image is the one the self-test reported as active.
       if (job_.has_updated_by && ((job_.self_test == protocol::SelfTest::kActive && running == job_.updated_by) ||
                                   (job_.self_test == protocol::SelfTest::kReady && running > job_.updated_by))) {
-        if (succeed_job(boot->running, boot->previous)) return;
+        if (report_succeeded(boot->running, boot->previous)) {
+          close_job(true);
+          return;
+        }
       }
       end_job(Ending::kNotInstalled, running);
       return;
@@ -703,7 +706,7 @@ void Agent::self_test_done(bool passed) {
   const Version running = boot.ok() ? boot->running : Version{};
   const Version previous = boot.ok() ? boot->previous : Version{};
   OTTER_AGENT_LOG(kInfo) << "self-test passed; image accepted";
-  (void)succeed_job(running, previous);
+  if (report_succeeded(running, previous)) close_job(true);
 }
 
 // The trial image failed: the bootloader rolls it back at the reset.
@@ -713,15 +716,13 @@ void Agent::reject_image(Status reason, Ending why, std::uint32_t detail) {
   app_.request_reset();
 }
 
-// Reports SUCCEEDED with the running and previous versions and closes the
-// job; false (nothing done) if the update cannot be encoded.
-bool Agent::succeed_job(Version running, Version previous) {
+// Publishes SUCCEEDED with the running and previous versions; false if the
+// update cannot be encoded. (The caller closes the job: not under this frame.)
+bool Agent::report_succeeded(Version running, Version previous) {
   std::array<char, 128> json;
   const auto n = protocol::encode_succeeded(json, running, previous);
-  if (!n.ok()) return false;
-  publish_update({json.data(), *n}, 1);
-  close_job(true);
-  return true;
+  if (n.ok()) publish_update({json.data(), *n}, 1);
+  return n.ok();
 }
 
 void Agent::end_job(Ending why, std::uint32_t detail) {

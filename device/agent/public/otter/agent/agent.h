@@ -154,7 +154,7 @@ class Agent : private detail::AgentVariables {
   };
   void end_job(Ending why, std::uint32_t detail);
   void end_job(protocol::JobStatus status, std::string_view reason, std::uint32_t detail);
-  bool succeed_job(Version running, Version previous);
+  bool report_succeeded(Version running, Version previous);
   void close_job(bool succeeded);
   void reject_image(Status reason, Ending why, std::uint32_t detail);
   void report_self_test(protocol::SelfTest step, std::uint32_t version);
