@@ -42,13 +42,6 @@ std::string_view as_text(std::span<const std::uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-template <std::size_t N>
-void copy_id(std::array<char, N>& out, std::string_view id) {
-  out.fill('\0');
-  const std::size_t n = id.size() < N - 1 ? id.size() : N - 1;
-  std::memcpy(out.data(), id.data(), n);
-}
-
 std::uint32_t hash_identity(const protocol::JobExecution& job) {
   std::uint32_t crc = crc32(as_bytes(job.job()));
   crc = crc32(as_bytes(job.stream_name()), crc);
@@ -742,7 +735,7 @@ void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t det
 // Remembers the job as ended, so that a late duplicate notification does not
 // start it again, and stops it.
 void Agent::close_job(bool succeeded) {
-  copy_id(ended_job_, job_.job());
+  ended_job_ = job_.job_id;
   ended_execution_ = job_.execution_number;
   stop_job(succeeded);
 }
@@ -806,7 +799,7 @@ void Agent::publish_update(std::span<const char> json, std::uint8_t qos) {
   // Keep the last unsent status update until the next connection.
   std::memcpy(update_.data(), json.data(), json.size());
   update_size_ = json.size();
-  copy_id(update_job_, job_.job());
+  update_job_ = job_.job_id;
   update_pending_ = true;
 }
 
