@@ -7,14 +7,9 @@ set(OTTER_DEVICE_FLAGS -fno-exceptions -fno-rtti -fno-threadsafe-statics
 # (inlining and dead-code removal across modules; about 2-3 KB per image).
 # Fat objects keep ordinary code in the archives, so check-device-link still
 # sees every real symbol reference. Host builds are unchanged.
-# Result<T>'s accessors trap on a missing value everywhere except on the
-# device, where code already tests ok() and a check per access costs flash
-# (device/core/public/otter/core/result.h); host, sanitizer and fuzz builds
-# keep the trap so tests catch a violation.
 if(OTTER_TARGET STREQUAL "m4")
   add_compile_options($<$<COMPILE_LANGUAGE:C,CXX>:-flto$<SEMICOLON>-ffat-lto-objects>)
   add_link_options(-flto)
-  add_compile_definitions(OTTER_UNCHECKED_RESULT_ACCESS)
 endif()
 
 # otter_device_library(name SOURCES ... [DEPS ...])

@@ -1,5 +1,6 @@
 #include "otter/agent/agent.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "log_line.h"
@@ -41,13 +42,6 @@ std::string_view as_text(std::span<const std::uint8_t> bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-template <std::size_t N>
-void copy_id(std::array<char, N>& out, std::string_view id) {
-  out.fill('\0');
-  const std::size_t n = id.size() < N - 1 ? id.size() : N - 1;
-  std::memcpy(out.data(), id.data(), n);
-}
-
 std::uint32_t hash_identity(const protocol::JobExecution& job) {
   std::uint32_t crc = crc32(as_bytes(job.job()));
   crc = crc32(as_bytes(job.stream_name()), crc);
@@ -56,6 +50,37 @@ std::uint32_t hash_identity(const protocol::JobExecution& job) {
                               static_cast<std::uint8_t>(job.file.file_id >> 24)};
   crc = crc32(id, crc);
   return crc32(std::span<const std::uint8_t>(job.file.signature.data(), job.file.signature_size), crc);
+}
+
+// One plain loop for both searches of handle_update_rejected (two inlined
+// string_view::find cost more).
+bool contains(std::string_view text, std::string_view part) {
+  for (std::size_t at = 0; at + part.size() <= text.size(); ++at) {
+    if (std::memcmp(text.data() + at, part.data(), part.size()) == 0) return true;
+  }
+  return false;
+}
+
+// Deadlines are the clock's low 32 bits (no 64-bit arithmetic on Cortex-M):
+// the signed difference orders them as long as none is 24 days away or more.
+bool reached(std::uint32_t now, std::uint32_t deadline) { return static_cast<std::int32_t>(now - deadline) >= 0; }
+
+// The reasons of Agent::Ending, in its order, each NUL-terminated: one
+// string instead of a pointer and length at every call.
+constexpr char kEndingTexts[] =
+    "image too large\0image too small\0no valid image descriptor\0wrong board\0image size differs from job\0"
+    "below anti-rollback floor\0same version\0downgrade not allowed\0"
+    "staging flash error\0boot status unreadable\0signature check failed\0bootloader refused install\0"
+    "new image is not newer\0rolled back\0install failed\0image not installed\0trial failed\0"
+    "self-test failed\0confirm failed\0download timed out";
+
+std::string_view ending_text(std::uint32_t index) {
+  const char* text = kEndingTexts;
+  for (const char* end = text;; ++end) {
+    if (*end != '\0') continue;
+    if (index-- == 0) return {text, static_cast<std::size_t>(end - text)};
+    text = end + 1;
+  }
 }
 
 }  // namespace
@@ -75,7 +100,8 @@ const char* to_string(AgentState state) {
 
 Agent::Agent(const AgentConfig& config, Transport& transport, Clock& clock, Bootloader& bootloader,
              const boot::Layout& layout, Application& application)
-    : config_(config),
+    : AgentVariables{},
+      config_(config),
       transport_(transport),
       clock_(clock),
       bootloader_(bootloader),
@@ -126,7 +152,7 @@ void Agent::on_connected() {
     // QoS 1 $next/get waits in the service's session and its answer shows the
     // service is back (it also tells whether the job is still pending).
     subscribe_stream(true);
-    for (Request& r : requests_) r.active = false;
+    cancel_requests();
     cursor_ = 0;
     awaiting_service_ = true;
   } else if (state_ == AgentState::kOffline || state_ == AgentState::kWaitingForJob) {
@@ -154,12 +180,12 @@ void Agent::on_disconnected() {
 }
 
 void Agent::request_next_job() {
-  std::array<char, 16 + protocol::kMaxThingName> body{};
+  std::array<char, 16 + protocol::kMaxThingName> body;
   const auto n = protocol::encode_next_get(body, next_get_counter_++, config_.thing_name);
   const std::string_view to = topic(TopicKind::kNextGet);
   if (!n.ok() || to.empty()) return;
   (void)transport_.publish(to, as_bytes({body.data(), *n}), 1);
-  job_request_deadline_ = clock_.now_ms() + backoff(job_request_retries_);
+  job_request_deadline_ = deadline_in(backoff(job_request_retries_));
 }
 
 void Agent::on_message(std::string_view topic, std::span<const std::uint8_t> payload) {
@@ -250,11 +276,11 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
   }
   const std::uint32_t blocks = job_.file.size / config_.block_size + (job_.file.size % config_.block_size != 0 ? 1 : 0);
   if (job_.file.size > layout_.staging.size() || blocks > kMaxBlocks) {
-    end_job(JobStatus::kRejected, "image too large"sv, job_.file.size);
+    end_job(Ending::kImageTooLarge, job_.file.size);
     return;
   }
   if (job_.file.size < image::kDescriptorOffset) {
-    end_job(JobStatus::kRejected, "image too small"sv, job_.file.size);
+    end_job(Ending::kImageTooSmall, job_.file.size);
     return;
   }
   block_count_ = blocks;
@@ -262,13 +288,13 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
 }
 
 void Agent::begin_download() {
-  received_ = Bitmap<kMaxBlocks>(block_count_);
+  received_.reset(block_count_);
   descriptor_checked_ = false;
   awaiting_service_ = false;
-  for (Request& r : requests_) r.active = false;
+  cancel_requests();
   cursor_ = 0;
   if (const Status s = prepare_staging(); s != Status::kOk) {
-    end_job(JobStatus::kFailed, "staging flash error"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kStagingFlashError, static_cast<std::uint32_t>(s));
     return;
   }
   stats_.blocks_resumed = static_cast<std::uint32_t>(received_->count());
@@ -299,13 +325,14 @@ Status Agent::prepare_staging() {
     for (std::uint32_t i = 0; i < block_count_; ++i) {
       if (received_->test(i)) continue;
       const std::uint32_t offset = i * config_.block_size;
-      OTTER_ASSIGN_OR_RETURN(const bool erased, staging_.is_erased(offset, block_length(i)));
+      const std::uint32_t length = block_length(i);
+      OTTER_ASSIGN_OR_RETURN(const bool erased, staging_.is_erased(offset, length));
       if (erased) continue;
-      OTTER_TRY(staging_.erase_range(offset, block_length(i)));
+      OTTER_TRY(staging_.erase_range(offset, length));
       if (unit != 0) {
         const std::uint32_t from = offset / unit * unit;
         // Partitions are far below 4 GiB: 32-bit arithmetic cannot overflow here.
-        const std::uint32_t to = (offset + block_length(i) + unit - 1) / unit * unit;
+        const std::uint32_t to = (offset + length + unit - 1) / unit * unit;
         for (std::uint32_t b = from / config_.block_size; b < block_count_ && b * config_.block_size < to; ++b)
           received_->clear(b);
       }
@@ -342,7 +369,9 @@ std::uint32_t Agent::block_length(std::uint32_t index) const {
   return left < config_.block_size ? left : config_.block_size;
 }
 
-std::uint64_t Agent::backoff(std::uint32_t retries) const {
+std::uint32_t Agent::deadline_in(std::uint32_t delay) { return static_cast<std::uint32_t>(clock_.now_ms()) + delay; }
+
+std::uint32_t Agent::backoff(std::uint32_t retries) const {
   // 32-bit on purpose (no 64-bit helpers on Cortex-M): doubling stops at
   // max_backoff_ms, so it never overflows.
   std::uint32_t delay = config_.request_timeout_ms;
@@ -407,7 +436,7 @@ void Agent::send_request(Request& r) {
 #else
   const Result<std::size_t> size = protocol::encode_get_stream_cbor(request, request_);
 #endif
-  r.deadline = clock_.now_ms() + backoff(r.retries);
+  r.deadline = deadline_in(backoff(r.retries));
   const std::string_view to = topic(TopicKind::kStreamGet, job_.stream_name());
   if (!size.ok() || to.empty()) return;
   ++stats_.requests_sent;
@@ -439,7 +468,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
       ++stats_.blocks_refused;
       return;
     }
-    end_job(JobStatus::kFailed, "staging flash error"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kStagingFlashError, static_cast<std::uint32_t>(s));
     return;
   }
   const auto received = static_cast<std::uint32_t>(received_->count());
@@ -450,12 +479,12 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
     bool done = true;
     for (std::uint32_t b = r.first; b < r.end && done; ++b) done = received_->test(b);
     if (done) r.active = false;
-    r.deadline = clock_.now_ms() + backoff(0);
+    r.deadline = deadline_in(backoff(0));
   }
   if (received == stats_.blocks_resumed + 1 || received - last_progress_ >= config_.progress_every ||
       received == block_count_) {
     last_progress_ = received;
-    std::array<char, 96> json{};
+    std::array<char, 96> json;
     if (const auto n = protocol::encode_progress(json, received, block_count_); n.ok())
       publish_update({json.data(), *n}, 0);
     OTTER_AGENT_LOG(kInfo) << "progress " << received * 100 / block_count_
@@ -499,50 +528,51 @@ bool Agent::check_descriptor() {
   descriptor_checked_ = true;
   const auto descriptor = bootloader_.read_staged_descriptor();
   if (!descriptor.ok()) {
-    end_job(JobStatus::kRejected, "no valid image descriptor"sv, static_cast<std::uint32_t>(descriptor.status()));
+    end_job(Ending::kNoDescriptor, static_cast<std::uint32_t>(descriptor.status()));
     return false;
   }
   if (descriptor->hardware_id != bootloader_.hardware_id()) {
-    end_job(JobStatus::kRejected, "wrong board"sv, descriptor->hardware_id);
+    end_job(Ending::kWrongBoard, descriptor->hardware_id);
     return false;
   }
   if (descriptor->image_size != job_.file.size) {
-    end_job(JobStatus::kRejected, "image size differs from job"sv, descriptor->image_size);
+    end_job(Ending::kSizeDiffers, descriptor->image_size);
     return false;
   }
   const auto boot = bootloader_.status();
   if (!boot.ok()) {
-    end_job(JobStatus::kFailed, "boot status unreadable"sv, static_cast<std::uint32_t>(boot.status()));
+    end_job(Ending::kBootStatusUnreadable, static_cast<std::uint32_t>(boot.status()));
     return false;
   }
   const Version running = boot->running;
   image_version_ = descriptor->version;
   if (descriptor->version.encoded() < boot->min_version) {
-    end_job(JobStatus::kRejected, "below anti-rollback floor"sv, descriptor->version.encoded());
+    end_job(Ending::kBelowFloor, descriptor->version.encoded());
     return false;
   }
   if (!(descriptor->version > running) && !(job_.file.allow_downgrade && descriptor->version != running)) {
-    end_job(JobStatus::kRejected, descriptor->version == running ? "same version"sv : "downgrade not allowed"sv,
-            descriptor->version.encoded());
+    end_job(descriptor->version == running ? Ending::kSameVersion : Ending::kDowngrade, descriptor->version.encoded());
     return false;
   }
-  std::array<char, 10> board{};
+#if OTTER_AGENT_CONSOLE
+  std::array<char, 10> board;
   protocol::format_hex32(descriptor->hardware_id, board);
   OTTER_AGENT_LOG(kInfo) << "image descriptor ok: board " << std::string_view(board.data(), board.size()) << ", version "
                                  << descriptor->version.major << "." << descriptor->version.minor << "."
                                  << descriptor->version.build;
+#endif
   return true;
 }
 
 void Agent::finish_download() {
-  for (Request& r : requests_) r.active = false;
+  cancel_requests();
   subscribe_stream(false);
   OTTER_AGENT_LOG(kInfo) << "download complete, checking signature";
   boot::InstallRequest install;
   const auto signature = std::span<const std::uint8_t>(job_.file.signature.data(), job_.file.signature_size);
   if (const Status s = bootloader_.verify_staged(job_.file.size, signature, install.digest); s != Status::kOk) {
     OTTER_AGENT_LOG(kError) << "signature check failed: " << otter::to_string(s);
-    end_job(JobStatus::kFailed, "signature check failed"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kSignatureFailed, static_cast<std::uint32_t>(s));
     return;
   }
   OTTER_AGENT_LOG(kInfo) << "signature verified";
@@ -551,7 +581,7 @@ void Agent::finish_download() {
   install.signature_size = job_.file.signature_size;
   install.version = image_version_;
   if (const Status s = bootloader_.request_install(install); s != Status::kOk) {
-    end_job(JobStatus::kFailed, "bootloader refused install"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kInstallRefused, static_cast<std::uint32_t>(s));
     return;
   }
   (void)record_.clear();
@@ -560,17 +590,20 @@ void Agent::finish_download() {
   reset_requested_ = false;
   OTTER_AGENT_LOG(kInfo) << "new image handed to the bootloader";
   await_ready_ack();
-  std::array<char, 112> json{};
-  if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kReady, boot.ok() ? boot->running.encoded() : 0);
-      n.ok())
-    publish_update({json.data(), *n}, 1);
+  report_self_test(protocol::SelfTest::kReady, boot.ok() ? boot->running.encoded() : 0);
+}
+
+// The IN_PROGRESS update with statusDetails self_test `step` and the version.
+void Agent::report_self_test(protocol::SelfTest step, std::uint32_t version) {
+  std::array<char, 112> json;
+  if (const auto n = protocol::encode_self_test(json, step, version); n.ok()) publish_update({json.data(), *n}, 1);
 }
 
 // A reset right after the publish can lose the ready report (still in the
 // transport's queue): wait for update/accepted, at most ready_ack_timeout_ms.
 void Agent::await_ready_ack() {
   subscribe(TopicKind::kJobUpdateAccepted, job_.job());
-  reset_deadline_ = clock_.now_ms() + config_.ready_ack_timeout_ms;
+  reset_deadline_ = deadline_in(config_.ready_ack_timeout_ms);
 }
 
 void Agent::request_reset() {
@@ -599,7 +632,7 @@ void Agent::begin_self_test() {
   (void)record_.clear();
   const auto boot = bootloader_.status();
   if (!boot.ok()) {
-    end_job(JobStatus::kFailed, "boot status unreadable"sv, static_cast<std::uint32_t>(boot.status()));
+    end_job(Ending::kBootStatusUnreadable, static_cast<std::uint32_t>(boot.status()));
     return;
   }
   const std::uint32_t running = boot->running.encoded();
@@ -611,16 +644,12 @@ void Agent::begin_self_test() {
       // a reset during the self-test, the test simply runs again.)
       if (job_.self_test == protocol::SelfTest::kReady && job_.has_updated_by && running <= job_.updated_by &&
           !job_.file.allow_downgrade) {
-        (void)bootloader_.reject(Status::kDowngrade);
-        end_job(JobStatus::kFailed, "new image is not newer"sv, running);
-        app_.request_reset();
+        reject_image(Status::kDowngrade, Ending::kNotNewer, running);
         return;
       }
-      std::array<char, 112> json{};
-      if (const auto n = protocol::encode_self_test(json, protocol::SelfTest::kActive, running); n.ok())
-        publish_update({json.data(), *n}, 1);
+      report_self_test(protocol::SelfTest::kActive, running);
       state_ = AgentState::kSelfTest;
-      self_test_deadline_ = clock_.now_ms() + config_.self_test_timeout_ms;
+      self_test_deadline_ = deadline_in(config_.self_test_timeout_ms);
       OTTER_AGENT_LOG(kInfo) << "running self-test of the new image";
       app_.start_self_test();
       return;
@@ -632,26 +661,25 @@ void Agent::begin_self_test() {
       request_reset();
       return;
     case boot::State::kRolledBack:
-      end_job(JobStatus::kFailed, "rolled back"sv, error);
+      end_job(Ending::kRolledBack, error);
       return;
     case boot::State::kInstallFailed:
-      end_job(JobStatus::kFailed, "install failed"sv, error);
+      end_job(Ending::kInstallFailed, error);
       return;
     case boot::State::kIdle:
       // Confirmed before the SUCCEEDED report went out (a cut in between):
       // the running image is the one the self-test reported as active.
       if (job_.has_updated_by && ((job_.self_test == protocol::SelfTest::kActive && running == job_.updated_by) ||
                                   (job_.self_test == protocol::SelfTest::kReady && running > job_.updated_by))) {
-        std::array<char, 128> json{};
-        if (const auto n = protocol::encode_succeeded(json, boot->running, boot->previous); n.ok()) {
-          end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
+        if (report_succeeded(boot->running, boot->previous)) {
+          close_job(true);
           return;
         }
       }
-      end_job(JobStatus::kFailed, "image not installed"sv, running);
+      end_job(Ending::kNotInstalled, running);
       return;
     default:
-      end_job(JobStatus::kFailed, "trial failed"sv, error);
+      end_job(Ending::kTrialFailed, error);
       return;
   }
 }
@@ -660,52 +688,73 @@ void Agent::self_test_done(bool passed) {
   if (state_ != AgentState::kSelfTest) return;
   if (!passed) {
     OTTER_AGENT_LOG(kError) << "self-test failed; rolling back";
-    (void)bootloader_.reject(Status::kAborted);
-    end_job(JobStatus::kFailed, "self-test failed"sv, static_cast<std::uint32_t>(Status::kAborted));
-    app_.request_reset();
+    reject_image(Status::kAborted, Ending::kSelfTestFailed, static_cast<std::uint32_t>(Status::kAborted));
     return;
   }
   if (const Status s = bootloader_.confirm(); s != Status::kOk) {
-    end_job(JobStatus::kFailed, "confirm failed"sv, static_cast<std::uint32_t>(s));
+    end_job(Ending::kConfirmFailed, static_cast<std::uint32_t>(s));
     return;
   }
   const auto boot = bootloader_.status();
   const Version running = boot.ok() ? boot->running : Version{};
   const Version previous = boot.ok() ? boot->previous : Version{};
   OTTER_AGENT_LOG(kInfo) << "self-test passed; image accepted";
-  std::array<char, 128> json{};
-  if (const auto n = protocol::encode_succeeded(json, running, previous); n.ok())
-    end_job(JobStatus::kSucceeded, {json.data(), *n}, 0);
+  if (report_succeeded(running, previous)) close_job(true);
 }
 
-// Publishes the final status and forgets the job. For kSucceeded `reason` is
-// the complete update document.
+// The trial image failed: the bootloader rolls it back at the reset.
+void Agent::reject_image(Status reason, Ending why, std::uint32_t detail) {
+  (void)bootloader_.reject(reason);
+  end_job(why, detail);
+  app_.request_reset();
+}
+
+// Publishes SUCCEEDED with the running and previous versions; false if the
+// update cannot be encoded. (The caller closes the job: not under this frame.)
+bool Agent::report_succeeded(Version running, Version previous) {
+  std::array<char, 128> json;
+  const auto n = protocol::encode_succeeded(json, running, previous);
+  if (n.ok()) publish_update({json.data(), *n}, 1);
+  return n.ok();
+}
+
+void Agent::end_job(Ending why, std::uint32_t detail) {
+  static_assert(std::ranges::count(kEndingTexts, '\0') == static_cast<int>(Ending::kDownloadTimedOut) + 1);
+  end_job(why < Ending::kStagingFlashError ? JobStatus::kRejected : JobStatus::kFailed,
+          ending_text(static_cast<std::uint32_t>(why)), detail);
+}
+
+// Publishes the final FAILED / REJECTED status and forgets the job.
 void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t detail) {
-  if (status == JobStatus::kSucceeded) {
-    publish_update({reason.data(), reason.size()}, 1);
-  } else {
-    std::array<char, 160> json{};
-    if (const auto n = protocol::encode_failed(json, status, reason, detail); n.ok()) publish_update({json.data(), *n}, 1);
-    OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
-  }
-  if (state_ == AgentState::kDownloading) subscribe_stream(false);
-  if (status != JobStatus::kSucceeded) (void)record_.clear();
-  copy_id(ended_job_, job_.job());
+  std::array<char, 160> json;
+  if (const auto n = protocol::encode_failed(json, status, reason, detail); n.ok()) publish_update({json.data(), *n}, 1);
+  OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
+  close_job(false);
+}
+
+// Remembers the job as ended, so that a late duplicate notification does not
+// start it again, and stops it.
+void Agent::close_job(bool succeeded) {
+  ended_job_ = job_.job_id;
   ended_execution_ = job_.execution_number;
-  for (Request& r : requests_) r.active = false;
-  job_ = protocol::JobExecution{};
-  block_count_ = 0;
-  state_ = connected_ ? AgentState::kWaitingForJob : AgentState::kOffline;
+  stop_job(succeeded);
 }
 
 // The job went away (cancelled, superseded): stop without reporting.
-void Agent::abandon_job() {
-  subscribe_stream(false);
-  (void)record_.clear();
-  for (Request& r : requests_) r.active = false;
+void Agent::abandon_job() { stop_job(false); }
+
+// Forgets the job in hand; its download record too unless `keep_record`.
+void Agent::stop_job(bool keep_record) {
+  if (state_ == AgentState::kDownloading) subscribe_stream(false);
+  if (!keep_record) (void)record_.clear();
+  cancel_requests();
   job_ = protocol::JobExecution{};
   block_count_ = 0;
   state_ = connected_ ? AgentState::kWaitingForJob : AgentState::kOffline;
+}
+
+void Agent::cancel_requests() {
+  for (Request& r : requests_) r.active = false;
 }
 
 void Agent::handle_update_rejected(std::string_view job, std::span<const std::uint8_t> payload) {
@@ -713,8 +762,7 @@ void Agent::handle_update_rejected(std::string_view job, std::span<const std::ui
   const std::string_view text = as_text(payload);
   // TerminalStateReached / InvalidStateTransition: the job was cancelled or
   // finished elsewhere; anything else (throttling) is only logged.
-  if (text.find("TerminalStateReached"sv) != std::string_view::npos ||
-      text.find("InvalidStateTransition"sv) != std::string_view::npos) {
+  if (contains(text, "TerminalStateReached"sv) || contains(text, "InvalidStateTransition"sv)) {
     OTTER_AGENT_LOG(kWarning) << "job " << job << " ended by the service; stopping";
     if (state_ == AgentState::kDownloading) abandon_job();
     return;
@@ -751,7 +799,7 @@ void Agent::publish_update(std::span<const char> json, std::uint8_t qos) {
   // Keep the last unsent status update until the next connection.
   std::memcpy(update_.data(), json.data(), json.size());
   update_size_ = json.size();
-  copy_id(update_job_, job_.job());
+  update_job_ = job_.job_id;
   update_pending_ = true;
 }
 
@@ -765,28 +813,28 @@ void Agent::send_pending_update() {
 
 void Agent::poll() {
   if (state_ == AgentState::kStopped) return;
-  const std::uint64_t now = clock_.now_ms();
+  const auto now = static_cast<std::uint32_t>(clock_.now_ms());
   // Also offline: a device that cannot reach the service still installs.
-  if (state_ == AgentState::kReadyToReset && !reset_requested_ && now >= reset_deadline_) request_reset();
+  if (state_ == AgentState::kReadyToReset && !reset_requested_ && reached(now, reset_deadline_)) request_reset();
   if (!connected_) return;
   send_pending_update();
-  if (state_ == AgentState::kRequestingJob && now >= job_request_deadline_) {
+  if (state_ == AgentState::kRequestingJob && reached(now, job_request_deadline_)) {
     ++job_request_retries_;
     request_next_job();
   }
-  if (state_ == AgentState::kSelfTest && now >= self_test_deadline_) {
+  if (state_ == AgentState::kSelfTest && reached(now, self_test_deadline_)) {
     OTTER_AGENT_LOG(kError) << "self-test timed out";
     self_test_done(false);
   }
   if (state_ != AgentState::kDownloading) return;
   // No answer to the reconnect's $next/get: ask anyway (AWS-like services
   // that lost it; the request timers take over from here).
-  if (awaiting_service_ && now >= job_request_deadline_) awaiting_service_ = false;
+  if (awaiting_service_ && reached(now, job_request_deadline_)) awaiting_service_ = false;
   for (std::uint32_t i = 0; i < config_.requests_in_flight && state_ == AgentState::kDownloading; ++i) {
     Request& r = requests_[i];
-    if (!r.active || now < r.deadline) continue;
+    if (!r.active || !reached(now, r.deadline)) continue;
     if (r.retries >= config_.max_request_retries) {
-      end_job(JobStatus::kFailed, "download timed out"sv, static_cast<std::uint32_t>(received_->count()));
+      end_job(Ending::kDownloadTimedOut, static_cast<std::uint32_t>(received_->count()));
       return;
     }
     ++r.retries;
@@ -799,17 +847,21 @@ void Agent::poll() {
 }
 
 std::uint64_t Agent::next_deadline_ms() const {
-  std::uint64_t next = UINT64_MAX;
-  if (state_ == AgentState::kRequestingJob) next = job_request_deadline_;
-  if (state_ == AgentState::kSelfTest) next = self_test_deadline_;
-  if (state_ == AgentState::kReadyToReset && !reset_requested_) next = reset_deadline_;
-  if (state_ == AgentState::kDownloading) {
-    if (awaiting_service_) next = job_request_deadline_;
-    for (const Request& r : requests_) {
-      if (r.active && r.deadline < next) next = r.deadline;
-    }
-  }
-  return next;
+  const bool downloading = state_ == AgentState::kDownloading;
+  bool any = false;
+  std::uint32_t next = 0;
+  const auto consider = [&](bool scheduled, std::uint32_t deadline) {
+    if (scheduled && (!any || reached(next, deadline))) next = deadline;
+    any = any || scheduled;
+  };
+  consider(state_ == AgentState::kRequestingJob || (downloading && awaiting_service_), job_request_deadline_);
+  consider(state_ == AgentState::kSelfTest, self_test_deadline_);
+  consider(state_ == AgentState::kReadyToReset && !reset_requested_, reset_deadline_);
+  for (const Request& r : requests_) consider(downloading && r.active, r.deadline);
+  if (!any) return UINT64_MAX;
+  // Back to the clock's 64-bit time: the deadline is within 24 days of now.
+  const std::uint64_t now = clock_.now_ms();
+  return now + static_cast<std::uint64_t>(static_cast<std::int64_t>(static_cast<std::int32_t>(next - static_cast<std::uint32_t>(now))));
 }
 
 }  // namespace otter::agent

@@ -1,6 +1,7 @@
 #include "otter/agent/download_record.h"
 
 #include <array>
+#include <bit>
 #include <cstring>
 
 #include "otter/core/crc32.h"
@@ -18,50 +19,49 @@ constexpr std::uint32_t kMinUnit = 2048;  // snapshot of kMaxBlocks bits + room 
 // Media without erase (SD cards) write whole blocks of up to this size.
 constexpr std::uint32_t kMaxBlockUnit = 512;
 
-void put32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+// The stored words are little-endian, as both targets (Cortex-M, x86 hosts)
+// are: a word array is the stored byte layout, no byte-by-byte packing.
+static_assert(std::endian::native == std::endian::little);
+
+// The words of a snapshot header and of a block record, in their order.
+enum HeaderWord : std::size_t { kMagic, kGeneration, kJobHash, kFileSize, kBlockSize, kBlockCount, kBitmapCrc, kHeaderCrc };
+enum RecordWord : std::size_t { kRecordMagic, kRecordBlock, kRecordGeneration, kRecordCrc };
+using HeaderWords = std::array<std::uint32_t, kHeaderSize / 4>;  // DownloadRecord::HeaderWords
+using RecordWords = std::array<std::uint32_t, kRecordSize / 4>;
+static_assert(sizeof(HeaderWords) == kHeaderSize);
+
+template <std::size_t N>
+std::span<std::uint8_t, N * 4> bytes_of(std::array<std::uint32_t, N>& words) {
+  return std::span<std::uint8_t, N * 4>(reinterpret_cast<std::uint8_t*>(words.data()), N * 4);
 }
-std::uint32_t get32(const std::uint8_t* p) {
-  return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
-         (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
+// CRC-32 over all but the last word (which holds it).
+template <std::size_t N>
+std::uint32_t crc_of(std::array<std::uint32_t, N>& words) {
+  return crc32(bytes_of(words).first((N - 1) * 4));
 }
+
 std::uint32_t align_up(std::uint32_t v, std::uint32_t a) { return (v + a - 1) / a * a; }
 
 std::uint32_t bitmap_bytes(std::uint32_t blocks) { return (blocks + 7) / 8; }
 
 }  // namespace
 
-struct DownloadRecord::Header {
-  std::uint32_t generation = 0;
-  DownloadIdentity identity;
-  std::uint32_t block_count = 0;
-  std::uint32_t bitmap_crc = 0;
-};
-
 namespace {
 
-bool decode_header(const std::uint8_t* p, DownloadRecord::Header& h) {
-  if (get32(p) != kSnapshotMagic) return false;
-  if (crc32({p, kHeaderSize - 4}) != get32(p + 28)) return false;
-  h.generation = get32(p + 4);
-  h.identity = {get32(p + 8), get32(p + 12), get32(p + 16)};
-  h.block_count = get32(p + 20);
-  h.bitmap_crc = get32(p + 24);
-  return h.block_count <= kMaxBlocks;
+bool valid_header(HeaderWords& w) {
+  return w[kMagic] == kSnapshotMagic && crc_of(w) == w[kHeaderCrc] && w[kBlockCount] <= kMaxBlocks;
 }
 
 }  // namespace
 
 // The valid snapshot with the highest generation (unit -1 when none).
-Status DownloadRecord::newest(Header& best, int& unit) const {
-  const std::uint32_t size = layout().unit;
+Status DownloadRecord::newest(HeaderWords& best, int& unit) const {
   unit = -1;
   for (std::uint32_t u = 0; u < 2; ++u) {
-    std::array<std::uint8_t, kHeaderSize> raw{};
-    OTTER_TRY(area_.read(u * size, raw));
-    Header h;
-    if (!decode_header(raw.data(), h)) continue;
-    if (unit < 0 || h.generation > best.generation) {
+    HeaderWords h;
+    OTTER_TRY(area_.read(u * layout_.unit, bytes_of(h)));
+    if (!valid_header(h)) continue;
+    if (unit < 0 || h[kGeneration] > best[kGeneration]) {
       best = h;
       unit = static_cast<int>(u);
     }
@@ -69,29 +69,32 @@ Status DownloadRecord::newest(Header& best, int& unit) const {
   return Status::kOk;
 }
 
-DownloadRecord::Layout DownloadRecord::layout() const {
-  const flash::Geometry g = area_.geometry();
-  Layout l;
-  const std::uint32_t program = g.program_size == 0 ? 1 : g.program_size;
-  l.slot = align_up(kRecordSize, program);
-  const std::uint32_t erase = g.erase_size == 0 ? 1 : g.erase_size;
-  // Without erase semantics a unit is just one snapshot slot: the two slots
-  // are written alternately, one full snapshot per received block.
-  l.unit = g.needs_erase ? align_up(kMinUnit, erase) : align_up(kHeaderSize + kMaxBlocks / 8, program);
-  return l;
-}
-
-Status DownloadRecord::check_geometry() const {
+// Reads the geometry once per operation: kOk and the record's layout on it,
+// or why the partition cannot hold the record.
+Status DownloadRecord::read_layout(Layout& l) const {
   const flash::Geometry g = area_.geometry();
   if (!area_.valid() || g.program_size == 0) return Status::kUnsupported;
   const std::uint32_t max_unit = g.needs_erase ? kMaxProgramUnit : kMaxBlockUnit;
   if (g.program_size > max_unit || max_unit % g.program_size != 0) return Status::kUnsupported;
-  if (static_cast<std::uint64_t>(layout().unit) * 2 > area_.size()) return Status::kTooLarge;
+  l.program = g.program_size;
+  l.erased = g.erased_value;
+  l.nor = g.needs_erase;
+  l.slot = align_up(kRecordSize, g.program_size);
+  // Without erase semantics a unit is just one snapshot slot: the two slots
+  // are written alternately, one full snapshot per received block.
+  l.unit = g.needs_erase ? align_up(kMinUnit, g.erase_size == 0 ? 1 : g.erase_size)
+                         : align_up(kHeaderSize + kMaxBlocks / 8, g.program_size);
+  if (static_cast<std::uint64_t>(l.unit) * 2 > area_.size()) return Status::kTooLarge;
   return Status::kOk;
 }
 
+Status DownloadRecord::check_geometry() const {
+  Layout l;
+  return read_layout(l);
+}
+
 std::uint32_t DownloadRecord::records_offset(std::uint32_t block_count) const {
-  return align_up(kHeaderSize + align_up(bitmap_bytes(block_count), kMaxProgramUnit), layout().slot);
+  return align_up(kHeaderSize + align_up(bitmap_bytes(block_count), kMaxProgramUnit), layout_.slot);
 }
 
 Status DownloadRecord::program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head,
@@ -100,144 +103,134 @@ Status DownloadRecord::program_chunks(std::uint32_t offset, std::span<const std:
   // (aligned, so never across a page) or of one block on an SD card, the last
   // chunk first: the one holding the start (a snapshot's header, its commit)
   // is written last. The chunk buffer is on the stack for this call only.
-  const flash::Geometry g = area_.geometry();
-  const std::uint32_t chunk = g.program_size > kMaxProgramUnit ? g.program_size : kMaxProgramUnit;
+  const std::uint32_t chunk = layout_.program > kMaxProgramUnit ? layout_.program : kMaxProgramUnit;
   const auto total = static_cast<std::uint32_t>(head.size() + tail.size());
   std::array<std::uint8_t, kMaxBlockUnit> buffer;
   for (std::uint32_t start = (total - 1) / chunk * chunk;; start -= chunk) {
     const std::uint32_t n = total - start < chunk ? total - start : chunk;
-    std::memset(buffer.data(), g.erased_value, chunk);
+    std::memset(buffer.data(), layout_.erased, chunk);
     for (std::uint32_t i = 0; i < n; ++i) {
       const std::uint32_t at = start + i;
       buffer[i] = at < head.size() ? head[at] : tail[at - head.size()];
     }
     ++programs_;
-    OTTER_TRY(area_.program(offset + start, std::span<const std::uint8_t>(buffer.data(), align_up(n, g.program_size))));
+    OTTER_TRY(area_.program(offset + start, std::span<const std::uint8_t>(buffer.data(), align_up(n, layout_.program))));
     if (start == 0) return Status::kOk;
   }
 }
 
 Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t generation,
                                       const DownloadIdentity& identity, const BitmapView& received) {
-  const Layout l = layout();
-  const bool nor = area_.geometry().needs_erase;
-  const std::uint32_t base = unit_index * l.unit;
-  if (nor) {
+  const std::uint32_t base = unit_index * layout_.unit;
+  if (layout_.nor) {
     ++erases_;
-    OTTER_TRY(area_.erase(base, l.unit));
+    OTTER_TRY(area_.erase(base, layout_.unit));
   }
   const auto count = static_cast<std::uint32_t>(received.size());
   const auto bits = received.bytes();
-  std::array<std::uint8_t, kHeaderSize> header{};
-  put32(&header[0], kSnapshotMagic);
-  put32(&header[4], generation);
-  put32(&header[8], identity.job_hash);
-  put32(&header[12], identity.file_size);
-  put32(&header[16], identity.block_size);
-  put32(&header[20], count);
-  put32(&header[24], crc32(bits));
-  put32(&header[28], crc32({header.data(), kHeaderSize - 4}));
+  HeaderWords header = {kSnapshotMagic, generation, identity.job_hash, identity.file_size,
+                        identity.block_size, count,       crc32(bits),       0};
+  header[kHeaderCrc] = crc_of(header);
   // The header goes last: it is the commit of the whole snapshot. On an SD
   // card it overwrites the older of the two slots: whatever a cut leaves
   // there is invalid or older, so the other slot stays current.
-  OTTER_TRY(program_chunks(base, header, bits));
+  OTTER_TRY(program_chunks(base, bytes_of(header), bits));
   identity_ = identity;
   block_count_ = count;
   active_unit_ = unit_index;
   generation_ = generation;
   // Without erase there are no per-block records: every mark is a snapshot.
-  next_slot_ = nor ? records_offset(count) : l.unit;
+  next_slot_ = layout_.nor ? records_offset(count) : layout_.unit;
   open_ = true;
   return Status::kOk;
 }
 
 Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView received) {
   open_ = false;
-  OTTER_TRY(check_geometry());
-  const Layout l = layout();
-  Header best;
+  OTTER_TRY(read_layout(layout_));
+  const Layout& l = layout_;
+  HeaderWords best;
   int best_unit = -1;
   OTTER_TRY(newest(best, best_unit));
-  if (best_unit < 0 || !(best.identity == identity) || best.block_count != received.size()) return Status::kNotFound;
+  if (best_unit < 0 || best[kJobHash] != identity.job_hash || best[kFileSize] != identity.file_size ||
+      best[kBlockSize] != identity.block_size || best[kBlockCount] != received.size())
+    return Status::kNotFound;
+  const std::uint32_t block_count = best[kBlockCount];
+  const std::uint32_t generation = best[kGeneration];
   const std::uint32_t base = static_cast<std::uint32_t>(best_unit) * l.unit;
   const auto bits = received.bytes();
   OTTER_TRY(area_.read(base + kHeaderSize, bits));
-  if (crc32(bits) != best.bitmap_crc) return Status::kNotFound;
+  if (crc32(bits) != best[kBitmapCrc]) return Status::kNotFound;
 
   // Replay the block records after the snapshot. A torn record fails its CRC
   // and is skipped; appends continue after the last programmed slot.
-  std::uint32_t next = area_.geometry().needs_erase ? records_offset(best.block_count) : l.unit;
+  std::uint32_t next = l.nor ? records_offset(block_count) : l.unit;
   for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
-    std::array<std::uint8_t, kRecordSize> rec{};
-    OTTER_TRY(area_.read(base + slot, rec));
+    RecordWords rec;
+    OTTER_TRY(area_.read(base + slot, bytes_of(rec)));
     bool erased = true;
-    for (const std::uint8_t b : rec) erased = erased && b == area_.geometry().erased_value;
+    for (const std::uint8_t b : bytes_of(rec)) erased = erased && b == l.erased;
     if (erased) break;
     next = slot + l.slot;
-    if (get32(&rec[0]) != kBlockMagic || crc32({rec.data(), kRecordSize - 4}) != get32(&rec[12])) continue;
-    const std::uint32_t block = get32(&rec[4]);
-    if (get32(&rec[8]) != best.generation || block >= best.block_count) continue;
-    received.set(block);
+    if (rec[kRecordMagic] != kBlockMagic || crc_of(rec) != rec[kRecordCrc]) continue;
+    if (rec[kRecordGeneration] != generation || rec[kRecordBlock] >= block_count) continue;
+    received.set(rec[kRecordBlock]);
   }
   identity_ = identity;
-  block_count_ = best.block_count;
+  block_count_ = block_count;
   active_unit_ = static_cast<std::uint32_t>(best_unit);
-  generation_ = best.generation;
+  generation_ = generation;
   next_slot_ = next;
   open_ = true;
   return Status::kOk;
 }
 
 Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView& received) {
-  OTTER_TRY(check_geometry());
+  OTTER_TRY(read_layout(layout_));
   if (received.size() > kMaxBlocks) return Status::kTooLarge;
   // Always into the other unit than the newest snapshot, with a higher
   // generation, so the previous state survives until the new header is written.
-  Header newest_header;
+  HeaderWords newest_header;
   int unit = -1;
   OTTER_TRY(newest(newest_header, unit));
-  const std::uint32_t generation = unit < 0 ? 1 : newest_header.generation + 1;
+  const std::uint32_t generation = unit < 0 ? 1 : newest_header[kGeneration] + 1;
   return write_snapshot(unit == 0 ? 1 : 0, generation, identity, received);
 }
 
 Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
   if (!open_) return Status::kInvalidArgument;
   if (block >= block_count_) return Status::kOutOfRange;
-  const Layout l = layout();
+  const Layout& l = layout_;
   // A slot that a cut left half-programmed cannot be programmed again: skip it.
   for (int attempt = 0; attempt < 4; ++attempt) {
     if (next_slot_ + l.slot > l.unit) {
       OTTER_TRY(write_snapshot(1 - active_unit_, generation_ + 1, identity_, received));
       return Status::kOk;  // the snapshot already contains `block`
     }
-    std::array<std::uint8_t, kRecordSize> rec{};
-    put32(&rec[0], kBlockMagic);
-    put32(&rec[4], block);
-    put32(&rec[8], generation_);
-    put32(&rec[12], crc32({rec.data(), kRecordSize - 4}));
+    RecordWords rec = {kBlockMagic, block, generation_, 0};
+    rec[kRecordCrc] = crc_of(rec);
     const std::uint32_t at = active_unit_ * l.unit + next_slot_;
     next_slot_ += l.slot;
-    const Status s = program_chunks(at, rec, {});
+    const Status s = program_chunks(at, bytes_of(rec), {});
     if (s != Status::kNotErased) return s;
   }
   return Status::kIoError;
 }
 
 Status DownloadRecord::clear() {
-  OTTER_TRY(check_geometry());
-  const Layout l = layout();
-  const flash::Geometry g = area_.geometry();
+  OTTER_TRY(read_layout(layout_));
+  const Layout& l = layout_;
   // The older unit first: a cut between the two leaves at most the newest
   // snapshot, never an older one that would look current. Without erase, a
   // blank header is written over each snapshot instead.
-  Header header;
+  HeaderWords header;
   int unit = -1;
   OTTER_TRY(newest(header, unit));
   const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);
   std::array<std::uint8_t, kHeaderSize> blank;
-  blank.fill(g.erased_value);
+  blank.fill(l.erased);
   for (const std::uint32_t u : {1 - last, last}) {
-    if (g.needs_erase) {
+    if (l.nor) {
       ++erases_;
       OTTER_TRY(area_.erase(u * l.unit, l.unit));
     } else {

@@ -35,7 +35,13 @@ class LogLine {
     return *this;
   }
   LogLine& operator<<(std::string_view text) { return add(text); }
-  LogLine& operator<<(const char* text) { return add(std::string_view(text)); }
+  // Character by character: a string_view of it would link strlen (220 B).
+  LogLine& operator<<(const char* text) {
+    for (; *text != '\0'; ++text) {
+      if (size_ < buffer_.size()) buffer_[size_++] = *text;
+    }
+    return *this;
+  }
   LogLine& operator<<(std::uint32_t value) { return add(value); }
 
  private:

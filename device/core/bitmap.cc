@@ -1,7 +1,5 @@
 #include "otter/core/bitmap.h"
 
-#include <bit>
-
 namespace otter {
 
 namespace {
@@ -43,7 +41,11 @@ void BitmapView::fill(bool value) {
 std::size_t BitmapView::count() const {
   std::size_t total = 0;
   const std::size_t full = bits_ / 8;
-  for (std::size_t i = 0; i < full; ++i) total += static_cast<std::size_t>(std::popcount(bytes_[i]));
+  // One step per set bit: Cortex-M has no popcount instruction, and
+  // std::popcount would link libgcc's __popcountsi2.
+  for (std::size_t i = 0; i < full; ++i) {
+    for (unsigned byte = bytes_[i]; byte != 0; byte &= byte - 1) ++total;
+  }
   for (std::size_t i = full * 8; i < bits_; ++i) total += test(i) ? 1U : 0U;
   return total;
 }

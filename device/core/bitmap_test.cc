@@ -41,6 +41,17 @@ TEST(Bitmap, CountMatchesSetBits) {
   EXPECT_TRUE(bm->none());
 }
 
+TEST(Bitmap, ResetClearsEverythingAndResizes) {
+  Bitmap<64> bm(64);
+  bm->fill(true);
+  bm.reset(10);
+  EXPECT_EQ(bm->size(), 10U);
+  EXPECT_TRUE(bm->none());
+  EXPECT_EQ(bm->bytes()[1], 0x00);  // no stale bits past the new size either
+  bm.reset(100);
+  EXPECT_EQ(bm->size(), 64U);
+}
+
 TEST(Bitmap, ViewOverCallerStorage) {
   std::uint8_t raw[2] = {0xFF, 0x00};
   BitmapView view(raw, 12);

@@ -52,7 +52,50 @@ struct AgentStats {
   std::uint32_t stream_errors = 0;      // messages on the stream's rejected topic
 };
 
-class Agent {
+namespace detail {
+
+// The agent's variables that start at zero, in one aggregate apart from the
+// Agent class: constructing them is one clear of memory instead of a store
+// per member.
+struct AgentVariables {
+  struct Request {
+    std::uint32_t first = 0;  // block range [first, end) this request covers
+    std::uint32_t end = 0;
+    std::uint32_t deadline = 0;
+    std::uint32_t retries = 0;
+    bool active = false;
+  };
+
+  AgentState state_ = AgentState::kStopped;
+  bool connected_ = false;
+  protocol::JobExecution job_{};
+  // The last job this agent ended (id + execution number), so a late
+  // duplicate notification does not start it again.
+  std::array<char, protocol::kMaxJobId + 1> ended_job_{};
+  std::uint32_t ended_execution_ = 0;
+
+  std::uint32_t block_count_ = 0;
+  std::uint32_t cursor_ = 0;          // next block not yet covered by a request
+  bool awaiting_service_ = false;     // reconnected: re-request once the service answers
+  bool descriptor_checked_ = false;
+  Version image_version_{};
+  std::array<Request, kMaxRequestsInFlight> requests_{};
+  std::uint32_t next_get_counter_ = 0;
+  std::uint32_t job_request_deadline_ = 0;
+  std::uint32_t job_request_retries_ = 0;
+  std::uint32_t self_test_deadline_ = 0;
+  std::uint32_t reset_deadline_ = 0;  // kReadyToReset: reset at the latest then
+  bool reset_requested_ = false;
+  std::uint32_t last_progress_ = 0;
+
+  std::size_t update_size_ = 0;  // the pending status update (Agent::update_)
+  bool update_pending_ = false;
+  AgentStats stats_;
+};
+
+}  // namespace detail
+
+class Agent : private detail::AgentVariables {
  public:
   // `layout.staging` receives the image; `layout.download` holds the record of
   // received blocks. All references must outlive the agent.
@@ -82,14 +125,6 @@ class Agent {
   std::uint32_t blocks_received() const { return static_cast<std::uint32_t>(received_->count()); }
 
  private:
-  struct Request {
-    std::uint32_t first = 0;  // block range [first, end) this request covers
-    std::uint32_t end = 0;
-    std::uint64_t deadline = 0;
-    std::uint32_t retries = 0;
-    bool active = false;
-  };
-
   void handle_jobs_message(std::span<const std::uint8_t> payload);
   void handle_update_rejected(std::string_view job, std::span<const std::uint8_t> payload);
   void handle_data(std::span<const std::uint8_t> payload, protocol::StreamFormat format);
@@ -108,8 +143,24 @@ class Agent {
   void fill_window();
   void resume_requests();
   void send_request(Request& request);
+  // Why the agent ends a job: the reasons of its REJECTED (the job cannot
+  // work on this device) and FAILED updates, which otterd and the tests read
+  // (texts in agent.cc).
+  enum class Ending : std::uint8_t {
+    kImageTooLarge, kImageTooSmall, kNoDescriptor, kWrongBoard, kSizeDiffers, kBelowFloor, kSameVersion, kDowngrade,
+    kStagingFlashError,  // the first FAILED one
+    kBootStatusUnreadable, kSignatureFailed, kInstallRefused, kNotNewer, kRolledBack, kInstallFailed, kNotInstalled,
+    kTrialFailed, kSelfTestFailed, kConfirmFailed, kDownloadTimedOut,
+  };
+  void end_job(Ending why, std::uint32_t detail);
   void end_job(protocol::JobStatus status, std::string_view reason, std::uint32_t detail);
+  bool report_succeeded(Version running, Version previous);
+  void close_job(bool succeeded);
+  void reject_image(Status reason, Ending why, std::uint32_t detail);
+  void report_self_test(protocol::SelfTest step, std::uint32_t version);
   void abandon_job();
+  void stop_job(bool keep_record);
+  void cancel_requests();
   void request_next_job();
   void subscribe_stream(bool subscribe);
   std::string_view topic(protocol::TopicKind kind, std::string_view name = {});
@@ -118,7 +169,8 @@ class Agent {
   void publish_update(std::span<const char> json, std::uint8_t qos);
   void send_pending_update();
   std::uint32_t block_length(std::uint32_t index) const;
-  std::uint64_t backoff(std::uint32_t retries) const;
+  std::uint32_t backoff(std::uint32_t retries) const;
+  std::uint32_t deadline_in(std::uint32_t delay);
 
   AgentConfig config_;
   Transport& transport_;
@@ -129,38 +181,15 @@ class Agent {
   StagingWriter staging_;
   DownloadRecord record_;
 
-  AgentState state_ = AgentState::kStopped;
-  bool connected_ = false;
-  protocol::JobExecution job_{};
-  // The last job this agent ended (id + execution number), so a late
-  // duplicate notification does not start it again.
-  std::array<char, protocol::kMaxJobId + 1> ended_job_{};
-  std::uint32_t ended_execution_ = 0;
-
   Bitmap<kMaxBlocks> received_;
-  std::uint32_t block_count_ = 0;
-  std::uint32_t cursor_ = 0;          // next block not yet covered by a request
-  bool awaiting_service_ = false;     // reconnected: re-request once the service answers
-  bool descriptor_checked_ = false;
-  Version image_version_{};
-  std::array<Request, kMaxRequestsInFlight> requests_{};
-  std::uint32_t next_get_counter_ = 0;
-  std::uint64_t job_request_deadline_ = 0;
-  std::uint32_t job_request_retries_ = 0;
-  std::uint64_t self_test_deadline_ = 0;
-  std::uint64_t reset_deadline_ = 0;  // kReadyToReset: reset at the latest then
-  bool reset_requested_ = false;
-  std::uint32_t last_progress_ = 0;
 
   // A status update that could not be published yet (sent again on reconnect).
-  std::array<char, 160> update_{};
-  std::size_t update_size_ = 0;
-  std::array<char, protocol::kMaxJobId + 1> update_job_{};
-  bool update_pending_ = false;
+  // Buffers without an initializer are written before they are read.
+  std::array<char, 160> update_;
+  std::array<char, protocol::kMaxJobId + 1> update_job_;
 
-  std::array<char, protocol::kMaxTopic> topic_{};
-  std::array<std::uint8_t, 256> request_{};
-  AgentStats stats_;
+  std::array<char, protocol::kMaxTopic> topic_;
+  std::array<std::uint8_t, 256> request_;
 };
 
 }  // namespace otter::agent

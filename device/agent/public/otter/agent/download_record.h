@@ -18,6 +18,7 @@
 // block write per received block up to 3,840 blocks (docs/staging-media.md).
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "otter/core/bitmap.h"
@@ -59,25 +60,31 @@ class DownloadRecord {
   // Forgets the record (download finished, refused or superseded).
   Status clear();
 
-  struct Header;
-
   // Program operations issued so far (for write-amplification figures).
   std::uint32_t program_count() const { return programs_; }
   std::uint32_t erase_count() const { return erases_; }
 
  private:
+  // The record's layout on the partition's medium, read by every public
+  // operation (resume, start, clear) before it touches the flash.
   struct Layout {
-    std::uint32_t unit = 0;   // bytes per log unit
-    std::uint32_t slot = 0;   // bytes per record slot
+    std::uint32_t unit = 0;     // bytes per log unit
+    std::uint32_t slot = 0;     // bytes per record slot
+    std::uint32_t program = 1;  // the medium's program unit
+    std::uint8_t erased = 0xFF;
+    bool nor = true;            // erase before program; per-block records
   };
-  Layout layout() const;
-  Status newest(Header& best, int& unit) const;
+  Status read_layout(Layout& layout) const;
+  // A snapshot header's words (little-endian on flash, as on the targets).
+  using HeaderWords = std::array<std::uint32_t, 8>;
+  Status newest(HeaderWords& best, int& unit) const;
   std::uint32_t records_offset(std::uint32_t block_count) const;
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
   Status program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head, std::span<const std::uint8_t> tail);
 
   flash::Partition area_;
+  Layout layout_{};
   DownloadIdentity identity_{};
   std::uint32_t block_count_ = 0;
   std::uint32_t active_unit_ = 0;

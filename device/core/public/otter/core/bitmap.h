@@ -53,6 +53,12 @@ class Bitmap {
     return *this;
   }
 
+  // As if newly constructed with `bits`: all storage clear, without a copy.
+  void reset(std::size_t bits) {
+    storage_ = {};
+    view_ = BitmapView(storage_, bits);  // the view clamps to the storage
+  }
+
   BitmapView& view() { return view_; }
   const BitmapView& view() const { return view_; }
   BitmapView* operator->() { return &view_; }

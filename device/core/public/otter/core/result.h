@@ -48,26 +48,22 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return ok(); }
   Status status() const { return status_; }
 
-  // Precondition: ok(), as for std::expected's operator*. Host, sanitizer and
-  // fuzz builds trap on a violation, so tests catch one; Cortex-M4 builds
-  // (OTTER_UNCHECKED_RESULT_ACCESS) do not pay for a check at every access
-  // on paths that already tested ok(): 432 B of the agent's flash, 120 B of
-  // the bootloader's.
-  T& value() & { check(); return value_; }
-  const T& value() const& { check(); return value_; }
-  T&& value() && { check(); return std::move(value_); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
+  // Precondition: ok(). Checked in debug builds by the caller's tests; on a
+  // device there is nothing better to do than trap.
+  // Always inlined: a check dominated by an earlier ok() test folds away.
+  [[gnu::always_inline]] T& value() & { check(); return value_; }
+  [[gnu::always_inline]] const T& value() const& { check(); return value_; }
+  [[gnu::always_inline]] T&& value() && { check(); return std::move(value_); }
+  [[gnu::always_inline]] T& operator*() & { return value(); }
+  [[gnu::always_inline]] const T& operator*() const& { return value(); }
+  [[gnu::always_inline]] T* operator->() { return &value(); }
+  [[gnu::always_inline]] const T* operator->() const { return &value(); }
 
   T value_or(T fallback) const { return ok() ? value_ : fallback; }
 
  private:
-  void check() const {
-#ifndef OTTER_UNCHECKED_RESULT_ACCESS
+  [[gnu::always_inline]] void check() const {
     if (!ok()) __builtin_trap();
-#endif
   }
   void reset() {
     if (ok()) value_.~T();
