@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <string>
 #include <vector>
 
 #include "otter/codec/cbor.h"
@@ -13,20 +15,38 @@ std::span<const std::uint8_t> bytes(const std::vector<std::uint8_t>& v) { return
 TEST(CborWriter, UsesShortestHeadForEachIntegerWidth) {
   std::array<std::uint8_t, 32> out{};
   CborWriter w(out);
-  w.uint(23).uint(24).uint(0x100).uint(0x10000).uint(0x100000000ULL);
-  ASSERT_EQ(w.finish().value(), 1u + 2 + 3 + 5 + 9);
-  EXPECT_EQ(out[0], 0x17);
-  EXPECT_EQ(out[1], 0x18);
-  EXPECT_EQ(out[3], 0x19);
-  EXPECT_EQ(out[6], 0x1A);
-  EXPECT_EQ(out[11], 0x1B);
+  w.uint(23).uint(24).uint(0xFF).uint(0x100).uint(0xFFFF).uint(0x10000).uint(0xFFFFFFFF);
+  ASSERT_EQ(w.finish().value(), 1u + 2 + 2 + 3 + 3 + 5 + 5);
+  const std::uint8_t expected[] = {0x17, 0x18, 0x18, 0x18, 0xFF, 0x19, 0x01, 0x00, 0x19, 0xFF, 0xFF,
+                                   0x1A, 0x00, 0x01, 0x00, 0x00, 0x1A, 0xFF, 0xFF, 0xFF, 0xFF};
+  EXPECT_TRUE(std::equal(std::begin(expected), std::end(expected), out.begin()));
+}
+
+TEST(CborWriter, WritesStringsKeysAndContainerHeads) {
+  std::array<std::uint8_t, 64> out{};
+  const std::uint8_t blob[] = {1, 2, 3};
+  const std::string long_text(24, 'a');
+  CborWriter w(out);
+  w.map(2).key('k').text("hi").key('b').array(1).bytes(blob);
+  w.text(long_text);
+  ASSERT_EQ(w.finish().value(), 1u + 2 + 3 + 2 + 1 + 4 + 2 + 24);
+  const std::uint8_t expected[] = {0xA2, 0x61, 'k', 0x62, 'h', 'i', 0x61, 'b', 0x81, 0x43, 1, 2, 3, 0x78, 24, 'a'};
+  EXPECT_TRUE(std::equal(std::begin(expected), std::end(expected), out.begin()));
 }
 
 TEST(CborWriter, ReportsOverflowInsteadOfWritingPastTheBuffer) {
-  std::array<std::uint8_t, 4> out{};
-  CborWriter w(out);
+  std::array<std::uint8_t, 6> out{};
+  out.back() = 0xEE;
+  CborWriter w(std::span<std::uint8_t>(out).first(5));
   w.text("hello");
   EXPECT_EQ(w.finish().status(), Status::kBufferTooSmall);
+  EXPECT_EQ(out.back(), 0xEE);
+  CborWriter exact(std::span<std::uint8_t>(out).first(5));
+  exact.uint(0x10000);
+  EXPECT_EQ(exact.finish().value(), 5u);
+  CborWriter one_short(std::span<std::uint8_t>(out).first(4));
+  one_short.uint(0x10000);
+  EXPECT_EQ(one_short.finish().status(), Status::kBufferTooSmall);
 }
 
 TEST(CborReader, ReadsTextAndBytesInPlace) {

@@ -48,12 +48,12 @@ Result<std::size_t> encode_get_stream_cbor(const GetStreamRequest& r, std::span<
   codec::CborWriter w(out);
   const bool with_bitmap = !r.bitmap.empty();
   w.map(with_bitmap ? 6 : 5);
-  w.text(stream::kClientToken).text(r.client_token);
-  w.text(stream::kFileId).uint(r.file_id);
-  w.text(stream::kBlockSize).uint(r.block_size);
-  w.text(stream::kBlockOffset).uint(r.block_offset);
-  if (with_bitmap) w.text(stream::kBitmap).bytes(r.bitmap);
-  w.text(stream::kNumberOfBlocks).uint(r.number_of_blocks);
+  w.key(stream::kClientToken[0]).text(r.client_token);
+  w.key(stream::kFileId[0]).uint(r.file_id);
+  w.key(stream::kBlockSize[0]).uint(r.block_size);
+  w.key(stream::kBlockOffset[0]).uint(r.block_offset);
+  if (with_bitmap) w.key(stream::kBitmap[0]).bytes(r.bitmap);
+  w.key(stream::kNumberOfBlocks[0]).uint(r.number_of_blocks);
   return w.finish();
 }
 

@@ -18,6 +18,34 @@ TEST(GetStreamRequest, EncodesTheAwsDemoRequestAsJson) {
   EXPECT_EQ(std::string(out.data(), *n), R"({"c":"rdy","f":0,"l":4096,"o":0,"b":"/wE=","n":8})");
 }
 
+TEST(GetStreamRequest, EncodesTheAwsDemoRequestAsCbor) {
+  const std::uint8_t bitmap[] = {0xFF, 0x01};
+  GetStreamRequest r{.file_id = 0, .block_size = 4096, .block_offset = 0, .bitmap = bitmap, .number_of_blocks = 8};
+  std::array<std::uint8_t, 64> out{};
+  auto n = encode_get_stream_cbor(r, out);
+  ASSERT_TRUE(n.ok());
+  // {"c":"rdy","f":0,"l":4096,"o":0,"b":h'FF01',"n":8}
+  const std::vector<std::uint8_t> expected = {0xA6, 0x61, 'c', 0x63, 'r',  'd',  'y',  0x61, 'f', 0x00, 0x61, 'l', 0x19,
+                                              0x10, 0x00, 0x61, 'o', 0x00, 0x61, 'b',  0x42, 0xFF, 0x01, 0x61, 'n', 0x08};
+  EXPECT_EQ(std::vector<std::uint8_t>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(*n)), expected);
+}
+
+TEST(GetStreamRequest, EncodesWideNumbersAndNoBitmapAsCbor) {
+  GetStreamRequest r{.client_token = "", .file_id = 0xFFFFFFFF, .block_size = 255, .block_offset = 0x10000,
+                     .number_of_blocks = 24};
+  std::array<std::uint8_t, 64> out{};
+  auto n = encode_get_stream_cbor(r, out);
+  ASSERT_TRUE(n.ok());
+  // {"c":"","f":4294967295,"l":255,"o":65536,"n":24}
+  const std::vector<std::uint8_t> expected = {0xA5, 0x61, 'c',  0x60, 0x61, 'f',  0x1A, 0xFF, 0xFF, 0xFF, 0xFF,
+                                              0x61, 'l',  0x18, 0xFF, 0x61, 'o',  0x1A, 0x00, 0x01, 0x00, 0x00,
+                                              0x61, 'n',  0x18, 0x18};
+  EXPECT_EQ(std::vector<std::uint8_t>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(*n)), expected);
+  // One byte short of the request: refused, never truncated.
+  EXPECT_EQ(encode_get_stream_cbor(r, std::span<std::uint8_t>(out).first(expected.size() - 1)).status(),
+            Status::kBufferTooSmall);
+}
+
 TEST(GetStreamRequest, RefusesOversizedBitmapsAndEmptyRequests) {
   std::array<std::uint8_t, 129> bitmap{};
   std::array<std::uint8_t, 256> out{};

@@ -44,34 +44,44 @@ class CborReader {
   std::size_t pos_ = 0;
 };
 
+// Writes heads in their shortest form (RFC 8949's preferred serialization).
+// Integers are 32-bit: the stream messages carry nothing wider.
 class CborWriter {
  public:
   explicit CborWriter(std::span<std::uint8_t> out) : out_(out) {}
 
-  CborWriter& map(std::uint64_t pairs) { return head(5, pairs); }
-  CborWriter& array(std::uint64_t elements) { return head(4, elements); }
-  CborWriter& uint(std::uint64_t value) { return head(0, value); }
-  CborWriter& text(std::string_view value);
-  CborWriter& bytes(std::span<const std::uint8_t> value);
-  // A byte string head of `length` whose body the caller writes with raw().
-  CborWriter& bytes_head(std::uint64_t length) { return head(2, length); }
-  CborWriter& raw(std::span<const std::uint8_t> value);
+  CborWriter& map(std::uint32_t pairs) { return head(5, pairs); }
+  CborWriter& array(std::uint32_t elements) { return head(4, elements); }
+  CborWriter& uint(std::uint32_t value) { return head(0, value); }
+  CborWriter& text(std::string_view value) {
+    return string(3, {reinterpret_cast<const std::uint8_t*>(value.data()), value.size()});
+  }
+  CborWriter& bytes(std::span<const std::uint8_t> value) { return string(2, value); }
+  // A one-character text key.
+  CborWriter& key(char name) {
+    put(0x61);
+    put(static_cast<std::uint8_t>(name));
+    return *this;
+  }
 
   // kOk, or kBufferTooSmall if anything did not fit (the rest was dropped).
-  Status status() const { return overflow_ ? Status::kBufferTooSmall : Status::kOk; }
-  std::size_t size() const { return pos_; }
+  Status status() const { return pos_ > out_.size() ? Status::kBufferTooSmall : Status::kOk; }
   Result<std::size_t> finish() const {
-    if (overflow_) return Status::kBufferTooSmall;
+    if (pos_ > out_.size()) return Status::kBufferTooSmall;
     return pos_;
   }
 
  private:
-  CborWriter& head(std::uint8_t major, std::uint64_t value);
-  void put(std::uint8_t byte);
+  CborWriter& head(std::uint8_t major, std::uint32_t value);
+  CborWriter& string(std::uint8_t major, std::span<const std::uint8_t> value);
+  // Past the end only counts: pos_ > out_.size() marks the overflow.
+  void put(std::uint8_t byte) {
+    if (pos_ < out_.size()) out_[pos_] = byte;
+    ++pos_;
+  }
 
   std::span<std::uint8_t> out_;
   std::size_t pos_ = 0;
-  bool overflow_ = false;
 };
 
 }  // namespace otter::codec
