@@ -52,67 +52,93 @@ TEST(CborWriter, ReportsOverflowInsteadOfWritingPastTheBuffer) {
 TEST(CborReader, ReadsTextAndBytesInPlace) {
   const std::vector<std::uint8_t> in = {0x62, 'h', 'i', 0x42, 1, 2};
   CborReader r(bytes(in));
-  auto t = r.next();
-  ASSERT_TRUE(t.ok());
-  EXPECT_EQ(t->type, CborType::kText);
-  EXPECT_EQ(t->text(), "hi");
-  auto b = r.next();
-  ASSERT_TRUE(b.ok());
-  EXPECT_EQ(b->type, CborType::kBytes);
-  EXPECT_EQ(b->data.data(), in.data() + 4);
+  CborItem t, b;
+  ASSERT_EQ(r.next(t), Status::kOk);
+  EXPECT_EQ(t.type, CborType::kText);
+  EXPECT_EQ(t.text(), "hi");
+  ASSERT_EQ(r.next(b), Status::kOk);
+  EXPECT_EQ(b.type, CborType::kBytes);
+  EXPECT_EQ(b.data.data(), in.data() + 4);
   EXPECT_TRUE(r.at_end());
+}
+
+TEST(CborReader, ReadsEveryHeadWidthAndMajorType) {
+  // 0, 24 (1 byte), 0x100 (2), 0x10000 (4), 2^32 (8), -1, [], {}, false, 1.0 (f64)
+  const std::vector<std::uint8_t> in = {0x00, 0x18, 0x18, 0x19, 0x01, 0x00, 0x1A, 0x00, 0x01, 0x00, 0x00,
+                                        0x1B, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x20, 0x80,
+                                        0xA0, 0xF4, 0xFB, 0x3F, 0xF0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+  const struct {
+    CborType type;
+    std::uint64_t value;
+  } expected[] = {{CborType::kUnsigned, 0},           {CborType::kUnsigned, 24},   {CborType::kUnsigned, 0x100},
+                  {CborType::kUnsigned, 0x10000},     {CborType::kUnsigned, 1ULL << 32}, {CborType::kNegative, 0},
+                  {CborType::kArray, 0},              {CborType::kMap, 0},         {CborType::kSimple, 20},
+                  {CborType::kSimple, 0x3FF0000000000000ULL}};
+  CborReader r(bytes(in));
+  for (const auto& e : expected) {
+    CborItem item;
+    ASSERT_EQ(r.next(item), Status::kOk);
+    EXPECT_EQ(item.type, e.type);
+    EXPECT_EQ(item.value, e.value);
+  }
+  EXPECT_TRUE(r.at_end());
+  CborItem past;
+  EXPECT_EQ(r.next(past), Status::kMalformed);
 }
 
 TEST(CborReader, RefusesIndefiniteLengths) {
   const std::vector<std::uint8_t> in = {0x5F, 0x41, 0x00, 0xFF};
   CborReader r(bytes(in));
-  EXPECT_EQ(r.next().status(), Status::kUnsupported);
+  CborItem item;
+  EXPECT_EQ(r.next(item), Status::kUnsupported);
 }
 
 TEST(CborReader, RefusesStringLengthPastTheInput) {
   const std::vector<std::uint8_t> in = {0x5A, 0xFF, 0xFF, 0xFF, 0xFF, 1, 2};
   CborReader r(bytes(in));
-  EXPECT_EQ(r.next().status(), Status::kMalformed);
+  CborItem item;
+  EXPECT_EQ(r.next(item), Status::kMalformed);
 }
 
 TEST(CborReader, RefusesTruncatedIntegerHead) {
   const std::vector<std::uint8_t> in = {0x1A, 0x00, 0x01};
   CborReader r(bytes(in));
-  EXPECT_EQ(r.next().status(), Status::kMalformed);
+  CborItem item;
+  EXPECT_EQ(r.next(item), Status::kMalformed);
 }
 
 TEST(CborReader, RefusesTags) {
   const std::vector<std::uint8_t> in = {0xC1, 0x00};
   CborReader r(bytes(in));
-  EXPECT_EQ(r.next().status(), Status::kUnsupported);
+  CborItem item;
+  EXPECT_EQ(r.next(item), Status::kUnsupported);
 }
 
 TEST(CborReader, SkipsNestedContainersWithinTheDepthLimit) {
   const std::vector<std::uint8_t> in = {0xA1, 0x61, 'x', 0x82, 0x01, 0xA1, 0x01, 0x02, 0x07};
   CborReader r(bytes(in));
-  auto map = r.next();
-  ASSERT_TRUE(map.ok());
-  ASSERT_EQ(r.skip(*map), Status::kOk);
-  auto last = r.next();
-  ASSERT_TRUE(last.ok());
-  EXPECT_EQ(last->value, 7u);
+  CborItem map, last;
+  ASSERT_EQ(r.next(map), Status::kOk);
+  ASSERT_EQ(r.skip(map), Status::kOk);
+  ASSERT_EQ(r.next(last), Status::kOk);
+  EXPECT_EQ(last.value, 7u);
 }
 
 TEST(CborReader, RefusesNestingPastTheLimit) {
   std::vector<std::uint8_t> in(CborReader::kMaxDepth + 2, 0x81);
   in.push_back(0x00);
   CborReader r(bytes(in));
-  auto outer = r.next();
-  ASSERT_TRUE(outer.ok());
-  EXPECT_EQ(r.skip(*outer), Status::kUnsupported);
+  CborItem outer;
+  ASSERT_EQ(r.next(outer), Status::kOk);
+  EXPECT_EQ(r.skip(outer), Status::kUnsupported);
 }
 
 TEST(CborReader, RefusesContainerCountLargerThanTheInput) {
   const std::vector<std::uint8_t> in = {0xBA, 0x7F, 0xFF, 0xFF, 0xFF, 0x00};
   CborReader r(bytes(in));
-  auto map = r.next();
-  ASSERT_TRUE(map.ok());
-  EXPECT_EQ(r.skip(*map), Status::kMalformed);
+  CborItem map;
+  ASSERT_EQ(r.next(map), Status::kOk);
+  EXPECT_EQ(r.skip(map), Status::kMalformed);
 }
 
 }  // namespace

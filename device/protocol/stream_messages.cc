@@ -27,12 +27,13 @@ Status check_request(const GetStreamRequest& r) {
 template <typename OnPair>
 Status for_each_pair(std::span<const std::uint8_t> message, OnPair on) {
   CborReader reader(message);
-  OTTER_ASSIGN_OR_RETURN(const CborItem map, reader.next());
+  CborItem map, key, value;
+  OTTER_TRY(reader.next(map));
   if (map.type != CborType::kMap || map.value > message.size()) return Status::kMalformed;
   for (std::uint64_t i = 0; i < map.value; ++i) {
-    OTTER_ASSIGN_OR_RETURN(const CborItem key, reader.next());
+    OTTER_TRY(reader.next(key));
     if (key.type != CborType::kText) return Status::kMalformed;
-    OTTER_ASSIGN_OR_RETURN(const CborItem value, reader.next());
+    OTTER_TRY(reader.next(value));
     bool consumed = false;
     OTTER_TRY(on(key.text(), value, consumed));
     if (!consumed) OTTER_TRY(reader.skip(value));
@@ -76,21 +77,22 @@ Result<std::size_t> encode_get_stream_json(const GetStreamRequest& r, std::span<
 }
 
 Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) {
-  // The keys read, each at most once: f, i, l (numbers) and p (the payload).
-  constexpr std::string_view kKeys[] = {stream::kFileId, stream::kBlockId, stream::kPayloadLength, stream::kPayload};
+  // The keys read, each at most once, by slot: f, i, l (numbers) and p (the payload).
+  constexpr char kKeys[] = {stream::kFileId[0], stream::kBlockId[0], stream::kPayloadLength[0], stream::kPayload[0]};
   constexpr unsigned kPayloadSlot = 3;
   std::uint32_t numbers[kPayloadSlot] = {};
   DataBlock block;
   unsigned seen = 0;
   CborReader reader(message);
-  OTTER_ASSIGN_OR_RETURN(const CborItem map, reader.next());
+  CborItem map, key, value;
+  OTTER_TRY(reader.next(map));
   if (map.type != CborType::kMap || map.value > message.size()) return Status::kMalformed;
   for (std::uint32_t pair = 0; pair < map.value; ++pair) {
-    OTTER_ASSIGN_OR_RETURN(const CborItem key, reader.next());
+    OTTER_TRY(reader.next(key));
     if (key.type != CborType::kText) return Status::kMalformed;
-    OTTER_ASSIGN_OR_RETURN(const CborItem value, reader.next());
-    unsigned slot = 0;
-    while (slot <= kPayloadSlot && key.text() != kKeys[slot]) ++slot;
+    OTTER_TRY(reader.next(value));
+    unsigned slot = key.data.size() == 1 ? 0 : kPayloadSlot + 1;
+    while (slot <= kPayloadSlot && key.data[0] != kKeys[slot]) ++slot;
     if (slot > kPayloadSlot) {
       OTTER_TRY(reader.skip(value));
       continue;

@@ -13,7 +13,8 @@
 
 namespace otter::codec {
 
-enum class CborType : std::uint8_t { kUnsigned, kNegative, kBytes, kText, kArray, kMap, kSimple };
+// The major types (RFC 8949 3.1), numbered as on the wire; tags (6) are refused.
+enum class CborType : std::uint8_t { kUnsigned, kNegative, kBytes, kText, kArray, kMap, kSimple = 7 };
 
 struct CborItem {
   CborType type = CborType::kSimple;
@@ -31,8 +32,8 @@ class CborReader {
 
   explicit CborReader(std::span<const std::uint8_t> input) : input_(input) {}
 
-  // Reads one item head (and, for strings, its body).
-  Result<CborItem> next();
+  // Reads one item head into `item` (and, for strings, its body).
+  Status next(CborItem& item);
   // Skips the contents of `item` (already read with next()): the elements of
   // an array or map, recursively, at most kMaxDepth levels deep.
   Status skip(const CborItem& item, int depth = 0);
