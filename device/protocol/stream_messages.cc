@@ -81,7 +81,7 @@ Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) 
   constexpr char kKeys[] = {stream::kFileId[0], stream::kBlockId[0], stream::kPayloadLength[0], stream::kPayload[0]};
   constexpr unsigned kPayloadSlot = 3;
   std::uint32_t numbers[kPayloadSlot] = {};
-  DataBlock block;
+  std::span<const std::uint8_t> payload;
   unsigned seen = 0;
   CborReader reader(message);
   CborItem map, key, value;
@@ -102,7 +102,7 @@ Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) 
     seen |= 1U << slot;
     if (slot == kPayloadSlot) {
       if (value.type != CborType::kBytes) return Status::kMalformed;
-      block.payload = value.data;
+      payload = value.data;
     } else {
       if (value.type != CborType::kUnsigned || value.value > UINT32_MAX) return Status::kMalformed;
       numbers[slot] = static_cast<std::uint32_t>(value.value);
@@ -110,11 +110,11 @@ Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) 
   }
   // f, i and p are required; l, if present, must be the payload's length.
   if (!reader.at_end() || (seen & 0b1011U) != 0b1011U) return Status::kMalformed;
-  if ((seen & 0b0100U) != 0 && numbers[2] != block.payload.size()) return Status::kMalformed;
-  block.file_id = numbers[0];
-  block.index = numbers[1];
-  block.length = static_cast<std::uint32_t>(block.payload.size());
-  return block;
+  if ((seen & 0b0100U) != 0 && numbers[2] != payload.size()) return Status::kMalformed;
+  return DataBlock{.file_id = numbers[0],
+                   .index = numbers[1],
+                   .length = static_cast<std::uint32_t>(payload.size()),
+                   .payload = payload};
 }
 
 Result<DataBlock> decode_data_block_json(std::string_view message) {

@@ -62,8 +62,9 @@ bool match_pattern(const char* pattern, std::string_view topic, TopicKind kind, 
   for (; *pattern != '\0'; ++pattern) {
     if (*pattern == kNamePlaceholder) {
       // The name runs up to the next '/' (every pattern has one after it).
-      const std::size_t end = topic.find('/', pos);
-      if (end == std::string_view::npos) return false;
+      std::size_t end = pos;
+      while (end < topic.size() && topic[end] != '/') ++end;
+      if (end == topic.size()) return false;
       match.name = {topic.data() + pos, end - pos};
       if (!valid_name(match.name, max_name(kind))) return false;
       pos = end;
@@ -99,7 +100,7 @@ Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, Top
   for (const char* p = kPatterns[static_cast<std::size_t>(kind)]; *p != '\0'; ++p) {
     if (*p == kNamePlaceholder) {
       // "+" as a job id: every job's update topics.
-      const bool job_wildcard = kind < TopicKind::kStreamGet && name == "+"sv;
+      const bool job_wildcard = kind < TopicKind::kStreamGet && name.size() == 1 && name[0] == kNamePlaceholder;
       if (!job_wildcard && !valid_name(name, max_name(kind))) return Status::kInvalidArgument;
       b.add(name);
     } else if (*p == kFormatPlaceholder) {
