@@ -1,7 +1,5 @@
 #include "otter/protocol/topics.h"
 
-#include <iterator>
-
 #include "otter/protocol/names.h"
 
 namespace otter::protocol {
@@ -14,20 +12,23 @@ constexpr std::string_view kThingsPrefix = "$aws/things/";
 
 // Every topic is "$aws/things/<thing>/" + the pattern of its TopicKind, in
 // which '+' stands for the job id or stream name and '*' for the stream
-// format ("cbor" or "json"). Building and parsing read the same table.
+// format ("cbor" or "json"). Building reads the table; parsing builds each
+// candidate and compares, so the two cannot disagree.
 constexpr char kNamePlaceholder = '+';
 constexpr char kFormatPlaceholder = '*';
 constexpr const char* kPatterns[] = {
-    "jobs/notify-next",        "jobs/$next/get",      "jobs/$next/get/accepted", "jobs/$next/get/rejected",
-    "jobs/+/update",           "jobs/+/update/accepted", "jobs/+/update/rejected", "streams/+/get/*",
-    "streams/+/data/*",        "streams/+/rejected/*",
+    "jobs/notify-next",     "jobs/$next/get",         "jobs/$next/get/accepted", "jobs/$next/get/rejected",
+    "jobs/+/update",        "jobs/+/update/accepted", "jobs/+/update/rejected",  "streams/+/get/*",
+    "streams/+/data/*",     "streams/+/rejected/*",
 };
 // What a device receives (parse_topic): the rest it only publishes to.
-constexpr unsigned kReceived = 1U << unsigned(TopicKind::kNotifyNext) | 1U << unsigned(TopicKind::kNextGetAccepted) |
-                               1U << unsigned(TopicKind::kNextGetRejected) |
-                               1U << unsigned(TopicKind::kJobUpdateAccepted) |
-                               1U << unsigned(TopicKind::kJobUpdateRejected) | 1U << unsigned(TopicKind::kStreamData) |
-                               1U << unsigned(TopicKind::kStreamRejected);
+constexpr TopicKind kReceived[] = {TopicKind::kNotifyNext,        TopicKind::kNextGetAccepted,
+                                   TopicKind::kNextGetRejected,   TopicKind::kJobUpdateAccepted,
+                                   TopicKind::kJobUpdateRejected, TopicKind::kStreamData,
+                                   TopicKind::kStreamRejected};
+
+bool is_stream(TopicKind kind) { return kind >= TopicKind::kStreamGet; }
+bool has_name(TopicKind kind) { return kind >= TopicKind::kJobUpdate; }
 
 bool valid_name(std::string_view name, std::size_t max) {
   if (name.empty() || name.size() > max) return false;
@@ -37,54 +38,49 @@ bool valid_name(std::string_view name, std::size_t max) {
   return true;
 }
 
-std::size_t max_name(TopicKind kind) { return kind >= TopicKind::kStreamGet ? kMaxStreamName : kMaxJobId; }
-std::string_view format_suffix(StreamFormat format) { return format == StreamFormat::kJson ? "json"sv : "cbor"sv; }
-
-struct Builder {
-  std::span<char> out;
+// Writes a topic into `out` (what fits; `pos` counts it all) or, given
+// `expected`, only compares it with that.
+struct TopicWriter {
+  std::span<char> out{};
+  const std::string_view* expected = nullptr;
   std::size_t pos = 0;
-  bool overflow = false;
+  bool differs = false;
+
   void add(char c) {
-    if (pos + 1 < out.size()) {
-      out[pos++] = c;
-    } else {
-      overflow = true;
+    if (expected != nullptr) {
+      differs |= pos >= expected->size() || (*expected)[pos] != c;
+    } else if (pos < out.size()) {
+      out[pos] = c;
     }
+    ++pos;
   }
   void add(std::string_view s) {
     for (const char c : s) add(c);
   }
 };
 
-// Matches `topic` (what follows "$aws/things/<thing>/") against `pattern`.
-bool match_pattern(const char* pattern, std::string_view topic, TopicKind kind, TopicMatch& match) {
-  std::size_t pos = 0;
-  for (; *pattern != '\0'; ++pattern) {
-    if (*pattern == kNamePlaceholder) {
-      // The name runs up to the next '/' (every pattern has one after it).
-      std::size_t end = pos;
-      while (end < topic.size() && topic[end] != '/') ++end;
-      if (end == topic.size()) return false;
-      match.name = {topic.data() + pos, end - pos};
-      if (!valid_name(match.name, max_name(kind))) return false;
-      pos = end;
-    } else if (*pattern == kFormatPlaceholder) {
-      // The format ends every pattern that has one.
-      const std::string_view format(topic.data() + pos, topic.size() - pos);
-      if (format == "json"sv) match.format = StreamFormat::kJson;
-      else if (format != "cbor"sv) return false;
-      return true;
-    } else if (pos == topic.size() || topic[pos++] != *pattern) {
-      return false;
+// kInvalidArgument for a bad thing or name; "+" as a job id (every job's
+// update topics) only if `job_wildcard_allowed`.
+Status write_topic(TopicWriter& w, std::string_view thing, TopicKind kind, std::string_view name, StreamFormat format,
+                   bool job_wildcard_allowed) {
+  if (!valid_name(thing, kMaxThingName)) return Status::kInvalidArgument;
+  w.add(kThingsPrefix);
+  w.add(thing);
+  w.add('/');
+  for (const char* p = kPatterns[static_cast<std::size_t>(kind)]; *p != '\0'; ++p) {
+    if (*p == kNamePlaceholder) {
+      const bool job_wildcard =
+          job_wildcard_allowed && !is_stream(kind) && name.size() == 1 && name[0] == kNamePlaceholder;
+      if (!job_wildcard && !valid_name(name, is_stream(kind) ? kMaxStreamName : kMaxJobId))
+        return Status::kInvalidArgument;
+      w.add(name);
+    } else if (*p == kFormatPlaceholder) {
+      w.add(format == StreamFormat::kJson ? "json"sv : "cbor"sv);
+    } else {
+      w.add(*p);
     }
   }
-  return pos == topic.size();
-}
-
-bool consume(std::string_view& s, std::string_view prefix) {
-  if (s.size() < prefix.size() || std::string_view(s.data(), prefix.size()) != prefix) return false;
-  s.remove_prefix(prefix.size());
-  return true;
+  return Status::kOk;
 }
 
 }  // namespace
@@ -92,34 +88,32 @@ bool consume(std::string_view& s, std::string_view prefix) {
 Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, TopicKind kind, std::string_view name,
                                 StreamFormat format) {
   if (out.empty()) return Status::kBufferTooSmall;
-  if (!valid_name(thing, kMaxThingName)) return Status::kInvalidArgument;
-  Builder b{out};
-  b.add(kThingsPrefix);
-  b.add(thing);
-  b.add('/');
-  for (const char* p = kPatterns[static_cast<std::size_t>(kind)]; *p != '\0'; ++p) {
-    if (*p == kNamePlaceholder) {
-      // "+" as a job id: every job's update topics.
-      const bool job_wildcard = kind < TopicKind::kStreamGet && name.size() == 1 && name[0] == kNamePlaceholder;
-      if (!job_wildcard && !valid_name(name, max_name(kind))) return Status::kInvalidArgument;
-      b.add(name);
-    } else if (*p == kFormatPlaceholder) {
-      b.add(format_suffix(format));
-    } else {
-      b.add(*p);
-    }
-  }
-  if (b.overflow) return Status::kBufferTooSmall;
-  out[b.pos] = '\0';
-  return b.pos;
+  TopicWriter w{.out = out};
+  OTTER_TRY(write_topic(w, thing, kind, name, format, true));
+  if (w.pos >= out.size()) return Status::kBufferTooSmall;  // no room for the NUL
+  out[w.pos] = '\0';
+  return w.pos;
 }
 
 Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
-  if (!consume(topic, kThingsPrefix) || !consume(topic, thing) || !consume(topic, "/"sv)) return Status::kNotFound;
-  for (unsigned k = 0; k < std::size(kPatterns); ++k) {
-    if ((kReceived & (1U << k)) == 0) continue;
-    TopicMatch match{static_cast<TopicKind>(k)};
-    if (match_pattern(kPatterns[k], topic, match.kind, match)) return match;
+  // The job id or stream name, if any, is the fifth level:
+  // $aws/things/<thing>/(jobs|streams)/<name>/...
+  std::size_t start = 0;
+  for (int slashes = 0; slashes < 4 && start < topic.size(); ++start) {
+    if (topic[start] == '/') ++slashes;
+  }
+  std::size_t end = start;
+  while (end < topic.size() && topic[end] != '/') ++end;
+  const std::string_view name(topic.data() + start, end - start);
+
+  for (const TopicKind kind : kReceived) {
+    for (const StreamFormat format : {StreamFormat::kCbor, StreamFormat::kJson}) {
+      TopicWriter w{.expected = &topic};
+      if (write_topic(w, thing, kind, name, format, false) == Status::kOk && !w.differs && w.pos == topic.size()) {
+        return TopicMatch{.kind = kind, .name = has_name(kind) ? name : std::string_view{}, .format = format};
+      }
+      if (!is_stream(kind)) break;  // the format is no part of the topic
+    }
   }
   return Status::kNotFound;
 }
