@@ -1,5 +1,7 @@
 #include "otter/protocol/topics.h"
 
+#include <iterator>
+
 #include "otter/protocol/names.h"
 
 namespace otter::protocol {
@@ -10,17 +12,57 @@ namespace {
 
 constexpr std::string_view kThingsPrefix = "$aws/things/";
 
-// Every topic is "$aws/things/<thing>/" + the pattern of its TopicKind, in
-// which '+' stands for the job id or stream name and '*' for the stream
-// format ("cbor" or "json"). Building reads the table; parsing builds each
-// candidate and compares, so the two cannot disagree.
+// Every topic is "$aws/things/<thing>/jobs/" (job kinds) or ".../streams/"
+// (stream kinds) + the pattern of its TopicKind, in which '+' stands for the
+// job id or stream name and '*' for the stream format ("cbor" or "json").
+// Building reads the table; parsing builds each candidate and compares, so
+// the two cannot disagree.
 constexpr char kNamePlaceholder = '+';
 constexpr char kFormatPlaceholder = '*';
-constexpr const char* kPatterns[] = {
-    "jobs/notify-next",     "jobs/$next/get",         "jobs/$next/get/accepted", "jobs/$next/get/rejected",
-    "jobs/+/update",        "jobs/+/update/accepted", "jobs/+/update/rejected",  "streams/+/get/*",
-    "streams/+/data/*",     "streams/+/rejected/*",
+constexpr std::string_view kPatterns[] = {
+    "notify-next", "$next/get", "$next/get/accepted", "$next/get/rejected", "+/update",
+    "+/update/accepted", "+/update/rejected", "+/get/*", "+/data/*", "+/rejected/*",
 };
+constexpr std::size_t kKinds = std::size(kPatterns);
+
+// The device stores the patterns packed: one text, a pattern that is part of
+// a longer one only as a start and size inside it.
+constexpr bool inside_another(std::size_t k) {
+  for (const std::string_view other : kPatterns) {
+    if (other.size() > kPatterns[k].size() && other.find(kPatterns[k]) != std::string_view::npos) return true;
+  }
+  return false;
+}
+constexpr std::size_t kPackedSize = [] {
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < kKinds; ++k) n += inside_another(k) ? 0 : kPatterns[k].size();
+  return n;
+}();
+struct PackedPatterns {
+  char text[kPackedSize];
+  std::uint8_t start[kKinds];
+  std::uint8_t size[kKinds];
+};
+constexpr PackedPatterns kPacked = [] {
+  PackedPatterns packed{};
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < kKinds; ++k) {
+    if (inside_another(k)) continue;
+    for (const char c : kPatterns[k]) packed.text[n++] = c;
+  }
+  for (std::size_t k = 0; k < kKinds; ++k) {
+    packed.start[k] = static_cast<std::uint8_t>(std::string_view(packed.text, n).find(kPatterns[k]));
+    packed.size[k] = static_cast<std::uint8_t>(kPatterns[k].size());
+  }
+  return packed;
+}();
+static_assert(kPackedSize < 256);
+
+std::string_view pattern(TopicKind kind) {
+  const auto k = static_cast<std::size_t>(kind);
+  return {kPacked.text + kPacked.start[k], kPacked.size[k]};
+}
+
 // What a device receives (parse_topic): the rest it only publishes to.
 constexpr TopicKind kReceived[] = {TopicKind::kNotifyNext,        TopicKind::kNextGetAccepted,
                                    TopicKind::kNextGetRejected,   TopicKind::kJobUpdateAccepted,
@@ -66,18 +108,18 @@ Status write_topic(TopicWriter& w, std::string_view thing, TopicKind kind, std::
   if (!valid_name(thing, kMaxThingName)) return Status::kInvalidArgument;
   w.add(kThingsPrefix);
   w.add(thing);
-  w.add('/');
-  for (const char* p = kPatterns[static_cast<std::size_t>(kind)]; *p != '\0'; ++p) {
-    if (*p == kNamePlaceholder) {
+  w.add(is_stream(kind) ? "/streams/"sv : "/jobs/"sv);
+  for (const char c : pattern(kind)) {
+    if (c == kNamePlaceholder) {
       const bool job_wildcard =
           job_wildcard_allowed && !is_stream(kind) && name.size() == 1 && name[0] == kNamePlaceholder;
       if (!job_wildcard && !valid_name(name, is_stream(kind) ? kMaxStreamName : kMaxJobId))
         return Status::kInvalidArgument;
       w.add(name);
-    } else if (*p == kFormatPlaceholder) {
+    } else if (c == kFormatPlaceholder) {
       w.add(format == StreamFormat::kJson ? "json"sv : "cbor"sv);
     } else {
-      w.add(*p);
+      w.add(c);
     }
   }
   return Status::kOk;
