@@ -84,28 +84,29 @@ Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) 
   std::span<const std::uint8_t> payload;
   unsigned seen = 0;
   CborReader reader(message);
-  CborItem map, key, value;
-  OTTER_TRY(reader.next(map));
-  if (map.type != CborType::kMap || map.value > message.size()) return Status::kMalformed;
-  for (std::uint32_t pair = 0; pair < map.value; ++pair) {
-    OTTER_TRY(reader.next(key));
-    if (key.type != CborType::kText) return Status::kMalformed;
-    OTTER_TRY(reader.next(value));
-    unsigned slot = key.data.size() == 1 ? 0 : kPayloadSlot + 1;
-    while (slot <= kPayloadSlot && key.data[0] != kKeys[slot]) ++slot;
+  CborItem item;  // the map, then each key and value in turn
+  OTTER_TRY(reader.next(item));
+  if (item.type != CborType::kMap || item.value > message.size()) return Status::kMalformed;
+  const auto pairs = static_cast<std::uint32_t>(item.value);
+  for (std::uint32_t pair = 0; pair < pairs; ++pair) {
+    OTTER_TRY(reader.next(item));
+    if (item.type != CborType::kText) return Status::kMalformed;
+    unsigned slot = item.data.size() == 1 ? 0 : kPayloadSlot + 1;
+    while (slot <= kPayloadSlot && item.data[0] != kKeys[slot]) ++slot;
+    OTTER_TRY(reader.next(item));
     if (slot > kPayloadSlot) {
-      OTTER_TRY(reader.skip(value));
+      OTTER_TRY(reader.skip(item));
       continue;
     }
     // A key seen twice would let two decoders of the same message disagree.
     if ((seen & (1U << slot)) != 0) return Status::kMalformed;
     seen |= 1U << slot;
     if (slot == kPayloadSlot) {
-      if (value.type != CborType::kBytes) return Status::kMalformed;
-      payload = value.data;
+      if (item.type != CborType::kBytes) return Status::kMalformed;
+      payload = item.data;
     } else {
-      if (value.type != CborType::kUnsigned || value.value > UINT32_MAX) return Status::kMalformed;
-      numbers[slot] = static_cast<std::uint32_t>(value.value);
+      if (item.type != CborType::kUnsigned || item.value > UINT32_MAX) return Status::kMalformed;
+      numbers[slot] = static_cast<std::uint32_t>(item.value);
     }
   }
   // f, i and p are required; l, if present, must be the payload's length.
