@@ -63,22 +63,21 @@ std::string_view pattern(TopicKind kind) {
   return {kPacked.text + kPacked.start[k], kPacked.size[k]};
 }
 
-// What a device receives (parse_topic): the rest it only publishes to.
-constexpr TopicKind kReceived[] = {TopicKind::kNotifyNext,        TopicKind::kNextGetAccepted,
-                                   TopicKind::kNextGetRejected,   TopicKind::kJobUpdateAccepted,
-                                   TopicKind::kJobUpdateRejected, TopicKind::kStreamData,
-                                   TopicKind::kStreamRejected};
+// What a device receives (parse_topic), in each stream format: the rest it
+// only publishes to.
+constexpr struct {
+  TopicKind kind;
+  StreamFormat format;
+} kReceived[] = {
+    {TopicKind::kNotifyNext, StreamFormat::kCbor},        {TopicKind::kNextGetAccepted, StreamFormat::kCbor},
+    {TopicKind::kNextGetRejected, StreamFormat::kCbor},   {TopicKind::kJobUpdateAccepted, StreamFormat::kCbor},
+    {TopicKind::kJobUpdateRejected, StreamFormat::kCbor}, {TopicKind::kStreamData, StreamFormat::kCbor},
+    {TopicKind::kStreamData, StreamFormat::kJson},        {TopicKind::kStreamRejected, StreamFormat::kCbor},
+    {TopicKind::kStreamRejected, StreamFormat::kJson},
+};
 
 bool is_stream(TopicKind kind) { return kind >= TopicKind::kStreamGet; }
 bool has_name(TopicKind kind) { return kind >= TopicKind::kJobUpdate; }
-
-bool valid_name(std::string_view name, std::size_t max) {
-  if (name.empty() || name.size() > max) return false;
-  for (const char c : name) {
-    if (c == '/' || c == '#' || c == '+' || c == '\0') return false;
-  }
-  return true;
-}
 
 // Writes a topic into `out` (what fits; `pos` counts it all) or, given
 // `expected`, only compares it with that.
@@ -99,23 +98,34 @@ struct TopicWriter {
   void add(std::string_view s) {
     for (const char c : s) add(c);
   }
+  // A thing, job or stream name: false if empty, longer than `max` or with a
+  // character that would change the topic's structure.
+  bool add_name(std::string_view name, std::size_t max) {
+    if (name.empty() || name.size() > max) return false;
+    for (const char c : name) {
+      if (c == '/' || c == '#' || c == '+' || c == '\0') return false;
+      add(c);
+    }
+    return true;
+  }
 };
 
 // kInvalidArgument for a bad thing or name; "+" as a job id (every job's
 // update topics) only if `job_wildcard_allowed`.
 Status write_topic(TopicWriter& w, std::string_view thing, TopicKind kind, std::string_view name, StreamFormat format,
                    bool job_wildcard_allowed) {
-  if (!valid_name(thing, kMaxThingName)) return Status::kInvalidArgument;
   w.add(kThingsPrefix);
-  w.add(thing);
+  if (!w.add_name(thing, kMaxThingName)) return Status::kInvalidArgument;
   w.add(is_stream(kind) ? "/streams/"sv : "/jobs/"sv);
   for (const char c : pattern(kind)) {
     if (c == kNamePlaceholder) {
       const bool job_wildcard =
           job_wildcard_allowed && !is_stream(kind) && name.size() == 1 && name[0] == kNamePlaceholder;
-      if (!job_wildcard && !valid_name(name, is_stream(kind) ? kMaxStreamName : kMaxJobId))
+      if (job_wildcard) {
+        w.add(kNamePlaceholder);
+      } else if (!w.add_name(name, is_stream(kind) ? kMaxStreamName : kMaxJobId)) {
         return Status::kInvalidArgument;
-      w.add(name);
+      }
     } else if (c == kFormatPlaceholder) {
       w.add(format == StreamFormat::kJson ? "json"sv : "cbor"sv);
     } else {
@@ -148,14 +158,10 @@ Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
   while (end < topic.size() && topic[end] != '/') ++end;
   const std::string_view name(topic.data() + start, end - start);
 
-  for (const TopicKind kind : kReceived) {
-    for (const StreamFormat format : {StreamFormat::kCbor, StreamFormat::kJson}) {
-      TopicWriter w{.expected = &topic};
-      if (write_topic(w, thing, kind, name, format, false) == Status::kOk && !w.differs && w.pos == topic.size()) {
-        return TopicMatch{.kind = kind, .name = has_name(kind) ? name : std::string_view{}, .format = format};
-      }
-      if (!is_stream(kind)) break;  // the format is no part of the topic
-    }
+  for (const auto& [kind, format] : kReceived) {
+    TopicWriter w{.expected = &topic};
+    if (write_topic(w, thing, kind, name, format, false) == Status::kOk && !w.differs && w.pos == topic.size())
+      return TopicMatch{.kind = kind, .name = has_name(kind) ? name : std::string_view{}, .format = format};
   }
   return Status::kNotFound;
 }
