@@ -1,8 +1,7 @@
 #include "otter/protocol/topics.h"
 
-#include <iterator>
-
 #include "otter/protocol/names.h"
+#include "packed_strings.h"
 
 namespace otter::protocol {
 
@@ -23,45 +22,9 @@ constexpr std::string_view kPatterns[] = {
     "notify-next", "$next/get", "$next/get/accepted", "$next/get/rejected", "+/update",
     "+/update/accepted", "+/update/rejected", "+/get/*", "+/data/*", "+/rejected/*",
 };
-constexpr std::size_t kKinds = std::size(kPatterns);
+constexpr auto kPackedPatterns = pack_strings<kPatterns>();
 
-// The device stores the patterns packed: one text, a pattern that is part of
-// a longer one only as a start and size inside it.
-constexpr bool inside_another(std::size_t k) {
-  for (const std::string_view other : kPatterns) {
-    if (other.size() > kPatterns[k].size() && other.find(kPatterns[k]) != std::string_view::npos) return true;
-  }
-  return false;
-}
-constexpr std::size_t kPackedSize = [] {
-  std::size_t n = 0;
-  for (std::size_t k = 0; k < kKinds; ++k) n += inside_another(k) ? 0 : kPatterns[k].size();
-  return n;
-}();
-struct PackedPatterns {
-  char text[kPackedSize];
-  std::uint8_t start[kKinds];
-  std::uint8_t size[kKinds];
-};
-constexpr PackedPatterns kPacked = [] {
-  PackedPatterns packed{};
-  std::size_t n = 0;
-  for (std::size_t k = 0; k < kKinds; ++k) {
-    if (inside_another(k)) continue;
-    for (const char c : kPatterns[k]) packed.text[n++] = c;
-  }
-  for (std::size_t k = 0; k < kKinds; ++k) {
-    packed.start[k] = static_cast<std::uint8_t>(std::string_view(packed.text, n).find(kPatterns[k]));
-    packed.size[k] = static_cast<std::uint8_t>(kPatterns[k].size());
-  }
-  return packed;
-}();
-static_assert(kPackedSize < 256);
-
-std::string_view pattern(TopicKind kind) {
-  const auto k = static_cast<std::size_t>(kind);
-  return {kPacked.text + kPacked.start[k], kPacked.size[k]};
-}
+std::string_view pattern(TopicKind kind) { return kPackedPatterns[static_cast<std::size_t>(kind)]; }
 
 // What a device receives (parse_topic), in each stream format: the rest it
 // only publishes to.
