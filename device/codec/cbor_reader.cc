@@ -14,17 +14,23 @@ Status CborReader::next(CborItem& item) {
     if (info > 27) return Status::kUnsupported;
     const std::size_t width = std::size_t{1} << (info - 24);
     if (input_.size() - pos_ < width) return Status::kMalformed;
-    std::uint64_t value = 0;
-    for (std::size_t i = 0; i < width; ++i) value = (value << 8) | input_[pos_++];
+    std::uint32_t value = 0;
+    for (std::size_t i = 0; i < width; ++i) {
+      item.wide |= (value >> 24) != 0;  // about to shift out
+      value = (value << 8) | input_[pos_++];
+    }
     item.value = value;
   }
   // Tags: none of our messages use them. Simple values and floats: the head
   // already consumed their bytes.
   if (major == 6) return Status::kUnsupported;
+  const bool sized = item.type >= CborType::kBytes && item.type <= CborType::kMap;
+  // A string or container that long cannot fit any input of ours.
+  if (sized && item.wide) return Status::kMalformed;
   if (item.type == CborType::kBytes || item.type == CborType::kText) {
     if (item.value > input_.size() - pos_) return Status::kMalformed;
-    item.data = {input_.data() + pos_, static_cast<std::size_t>(item.value)};
-    pos_ += static_cast<std::size_t>(item.value);
+    item.data = {input_.data() + pos_, item.value};
+    pos_ += item.value;
   }
   return Status::kOk;
 }
@@ -34,11 +40,14 @@ Status CborReader::skip(const CborItem& item, int depth) {
   if (depth >= kMaxDepth) return Status::kUnsupported;
   // Each element takes at least one byte, so a count past the remaining input
   // is malformed; this also bounds the loop.
-  const std::uint64_t remaining = input_.size() - pos_;
-  if (item.value > remaining) return Status::kMalformed;
-  const std::uint64_t elements = item.type == CborType::kMap ? item.value * 2 : item.value;
+  const std::size_t remaining = input_.size() - pos_;
+  std::size_t elements = item.value;
+  if (item.type == CborType::kMap) {
+    if (elements > remaining / 2) return Status::kMalformed;
+    elements *= 2;
+  }
   if (elements > remaining) return Status::kMalformed;
-  for (std::uint64_t i = 0; i < elements; ++i) {
+  for (std::size_t i = 0; i < elements; ++i) {
     CborItem child;
     OTTER_TRY(next(child));
     OTTER_TRY(skip(child, depth + 1));

@@ -63,27 +63,43 @@ TEST(CborReader, ReadsTextAndBytesInPlace) {
 }
 
 TEST(CborReader, ReadsEveryHeadWidthAndMajorType) {
-  // 0, 24 (1 byte), 0x100 (2), 0x10000 (4), 2^32 (8), -1, [], {}, false, 1.0 (f64)
-  const std::vector<std::uint8_t> in = {0x00, 0x18, 0x18, 0x19, 0x01, 0x00, 0x1A, 0x00, 0x01, 0x00, 0x00,
-                                        0x1B, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x20, 0x80,
-                                        0xA0, 0xF4, 0xFB, 0x3F, 0xF0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+  // 0, 24 (1 byte), 0x100 (2), 0x10000 (4), 2^32 + 7 (8), 5 (8, not minimal),
+  // -1, [], {}, false, 1.0 (f64)
+  const std::vector<std::uint8_t> in = {0x00, 0x18, 0x18, 0x19, 0x01, 0x00, 0x1A, 0x00, 0x01, 0x00, 0x00, 0x1B,
+                                        0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x1B, 0x00, 0x00, 0x00,
+                                        0x00, 0x00, 0x00, 0x00, 0x05, 0x20, 0x80, 0xA0, 0xF4, 0xFB, 0x3F, 0xF0,
+                                        0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
   const struct {
     CborType type;
-    std::uint64_t value;
-  } expected[] = {{CborType::kUnsigned, 0},           {CborType::kUnsigned, 24},   {CborType::kUnsigned, 0x100},
-                  {CborType::kUnsigned, 0x10000},     {CborType::kUnsigned, 1ULL << 32}, {CborType::kNegative, 0},
-                  {CborType::kArray, 0},              {CborType::kMap, 0},         {CborType::kSimple, 20},
-                  {CborType::kSimple, 0x3FF0000000000000ULL}};
+    std::uint32_t value;
+    bool wide;
+  } expected[] = {{CborType::kUnsigned, 0, false},       {CborType::kUnsigned, 24, false},
+                  {CborType::kUnsigned, 0x100, false},   {CborType::kUnsigned, 0x10000, false},
+                  {CborType::kUnsigned, 7, true},        {CborType::kUnsigned, 5, false},
+                  {CborType::kNegative, 0, false},       {CborType::kArray, 0, false},
+                  {CborType::kMap, 0, false},            {CborType::kSimple, 20, false},
+                  {CborType::kSimple, 0, true}};
   CborReader r(bytes(in));
   for (const auto& e : expected) {
     CborItem item;
     ASSERT_EQ(r.next(item), Status::kOk);
     EXPECT_EQ(item.type, e.type);
     EXPECT_EQ(item.value, e.value);
+    EXPECT_EQ(item.wide, e.wide);
   }
   EXPECT_TRUE(r.at_end());
   CborItem past;
   EXPECT_EQ(r.next(past), Status::kMalformed);
+}
+
+TEST(CborReader, RefusesStringLengthsAndCountsPast32Bits) {
+  for (const std::uint8_t major : {0x40, 0x60, 0x80, 0xA0}) {
+    // Length or count 2^32 + 1: its low half alone would fit the input.
+    const std::vector<std::uint8_t> in = {static_cast<std::uint8_t>(major | 27), 0, 0, 0, 1, 0, 0, 0, 1, 0x00, 0x00};
+    CborReader r(bytes(in));
+    CborItem item;
+    EXPECT_EQ(r.next(item), Status::kMalformed) << int{major};
+  }
 }
 
 TEST(CborReader, RefusesIndefiniteLengths) {

@@ -87,7 +87,7 @@ Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) 
   CborItem item;  // the map, then each key and value in turn
   OTTER_TRY(reader.next(item));
   if (item.type != CborType::kMap || item.value > message.size()) return Status::kMalformed;
-  const auto pairs = static_cast<std::uint32_t>(item.value);
+  const std::uint32_t pairs = item.value;
   for (std::uint32_t pair = 0; pair < pairs; ++pair) {
     OTTER_TRY(reader.next(item));
     if (item.type != CborType::kText) return Status::kMalformed;
@@ -105,8 +105,8 @@ Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) 
       if (item.type != CborType::kBytes) return Status::kMalformed;
       payload = item.data;
     } else {
-      if (item.type != CborType::kUnsigned || item.value > UINT32_MAX) return Status::kMalformed;
-      numbers[slot] = static_cast<std::uint32_t>(item.value);
+      if (item.type != CborType::kUnsigned || item.wide) return Status::kMalformed;
+      numbers[slot] = item.value;
     }
   }
   // f, i and p are required; l, if present, must be the payload's length.

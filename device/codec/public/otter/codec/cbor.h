@@ -18,9 +18,12 @@ enum class CborType : std::uint8_t { kUnsigned, kNegative, kBytes, kText, kArray
 
 struct CborItem {
   CborType type = CborType::kSimple;
+  // kUnsigned, kNegative, kSimple: the argument did not fit 32 bits (value
+  // holds its low half). Strings and containers that long are malformed.
+  bool wide = false;
   // kUnsigned: the value. kNegative: the encoded n of -1-n. kBytes/kText: the
   // length. kArray/kMap: the number of elements / pairs. kSimple: the value.
-  std::uint64_t value = 0;
+  std::uint32_t value = 0;
   std::span<const std::uint8_t> data{};  // kBytes/kText: the string itself, inside the input
 
   std::string_view text() const { return {reinterpret_cast<const char*>(data.data()), data.size()}; }
