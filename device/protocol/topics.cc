@@ -42,19 +42,21 @@ constexpr struct {
 bool is_stream(TopicKind kind) { return kind >= TopicKind::kStreamGet; }
 bool has_name(TopicKind kind) { return kind >= TopicKind::kJobUpdate; }
 
-// Writes a topic into `out` (what fits; `pos` counts it all) or, given
-// `expected`, only compares it with that.
+// Writes a topic into `out` (what fits; `pos` counts it all) or, without
+// `out`, compares it with `expected`: any difference leaves pos != size.
 struct TopicWriter {
-  std::span<char> out{};
-  const std::string_view* expected = nullptr;
+  char* out = nullptr;
+  const char* expected = nullptr;
+  std::size_t size = 0;  // of `out` or `expected`
   std::size_t pos = 0;
-  bool differs = false;
 
   void add(char c) {
-    if (expected != nullptr) {
-      differs |= pos >= expected->size() || (*expected)[pos] != c;
-    } else if (pos < out.size()) {
-      out[pos] = c;
+    if (pos < size) {
+      if (out != nullptr) {
+        out[pos] = c;
+      } else if (expected[pos] != c) {
+        pos = size;  // past the end once incremented
+      }
     }
     ++pos;
   }
@@ -103,7 +105,7 @@ Status write_topic(TopicWriter& w, std::string_view thing, TopicKind kind, std::
 Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, TopicKind kind, std::string_view name,
                                 StreamFormat format) {
   if (out.empty()) return Status::kBufferTooSmall;
-  TopicWriter w{.out = out};
+  TopicWriter w{.out = out.data(), .size = out.size()};
   OTTER_TRY(write_topic(w, thing, kind, name, format, true));
   if (w.pos >= out.size()) return Status::kBufferTooSmall;  // no room for the NUL
   out[w.pos] = '\0';
@@ -122,8 +124,8 @@ Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
   const std::string_view name(topic.data() + start, end - start);
 
   for (const auto& [kind, format] : kReceived) {
-    TopicWriter w{.expected = &topic};
-    if (write_topic(w, thing, kind, name, format, false) == Status::kOk && !w.differs && w.pos == topic.size())
+    TopicWriter w{.expected = topic.data(), .size = topic.size()};
+    if (write_topic(w, thing, kind, name, format, false) == Status::kOk && w.pos == topic.size())
       return TopicMatch{.kind = kind, .name = has_name(kind) ? name : std::string_view{}, .format = format};
   }
   return Status::kNotFound;
