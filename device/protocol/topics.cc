@@ -75,17 +75,16 @@ struct TopicWriter {
   }
 };
 
-// kInvalidArgument for a bad thing or name; "+" as a job id (every job's
-// update topics) only if `job_wildcard_allowed`.
-Status write_topic(TopicWriter& w, std::string_view thing, TopicKind kind, std::string_view name, StreamFormat format,
-                   bool job_wildcard_allowed) {
+// kInvalidArgument for a bad thing or name. "+" as a job id (every job's
+// update topics) is built, never matched: it is no job a message is about.
+Status write_topic(TopicWriter& w, std::string_view thing, TopicKind kind, std::string_view name, StreamFormat format) {
   w.add(kThingsPrefix);
   if (!w.add_name(thing, kMaxThingName)) return Status::kInvalidArgument;
   w.add(is_stream(kind) ? "/streams/"sv : "/jobs/"sv);
   for (const char c : pattern(kind)) {
     if (c == kNamePlaceholder) {
       const bool job_wildcard =
-          job_wildcard_allowed && !is_stream(kind) && name.size() == 1 && name[0] == kNamePlaceholder;
+          w.out != nullptr && !is_stream(kind) && name.size() == 1 && name[0] == kNamePlaceholder;
       if (job_wildcard) {
         w.add(kNamePlaceholder);
       } else if (!w.add_name(name, is_stream(kind) ? kMaxStreamName : kMaxJobId)) {
@@ -106,7 +105,7 @@ Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, Top
                                 StreamFormat format) {
   if (out.empty()) return Status::kBufferTooSmall;
   TopicWriter w{.out = out.data(), .size = out.size()};
-  OTTER_TRY(write_topic(w, thing, kind, name, format, true));
+  OTTER_TRY(write_topic(w, thing, kind, name, format));
   if (w.pos >= out.size()) return Status::kBufferTooSmall;  // no room for the NUL
   out[w.pos] = '\0';
   return w.pos;
@@ -125,7 +124,7 @@ Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
 
   for (const auto& [kind, format] : kReceived) {
     TopicWriter w{.expected = topic.data(), .size = topic.size()};
-    if (write_topic(w, thing, kind, name, format, false) == Status::kOk && w.pos == topic.size())
+    if (write_topic(w, thing, kind, name, format) == Status::kOk && w.pos == topic.size())
       return TopicMatch{.kind = kind, .name = has_name(kind) ? name : std::string_view{}, .format = format};
   }
   return Status::kNotFound;
