@@ -9,22 +9,17 @@ using namespace std::string_view_literals;
 
 namespace {
 
-constexpr std::string_view kThingsPrefix = "$aws/things/";
-
-// Every topic is "$aws/things/<thing>/jobs/" (job kinds) or ".../streams/"
-// (stream kinds) + the pattern of its TopicKind, in which '+' stands for the
-// job id or stream name and '*' for the stream format ("cbor" or "json").
-// Building reads the table; parsing builds each candidate and compares, so
-// the two cannot disagree.
-constexpr char kNamePlaceholder = '+';
-constexpr char kFormatPlaceholder = '*';
-constexpr std::string_view kPatterns[] = {
-    "notify-next", "$next/get", "$next/get/accepted", "$next/get/rejected", "+/update",
-    "+/update/accepted", "+/update/rejected", "+/get/*", "+/data/*", "+/rejected/*",
+// Every topic is "$aws/things/<thing>" + "/jobs/" or "/streams/" + the job id
+// or stream name (kinds that have one) + the rest of its TopicKind below +
+// "/cbor" or "/json" (stream kinds). Building reads the table; parsing builds
+// each candidate and compares, so the two cannot disagree.
+constexpr std::string_view kRests[] = {
+    "notify-next", "$next/get", "$next/get/accepted", "$next/get/rejected", "/update",
+    "/update/accepted", "/update/rejected", "/get", "/data", "/rejected",
 };
-constexpr auto kPackedPatterns = pack_strings<kPatterns>();
+constexpr auto kPackedRests = pack_strings<kRests>();
 
-std::string_view pattern(TopicKind kind) { return kPackedPatterns[static_cast<std::size_t>(kind)]; }
+std::string_view rest(TopicKind kind) { return kPackedRests[static_cast<std::size_t>(kind)]; }
 
 // What a device receives (parse_topic), in each stream format: the rest it
 // only publishes to.
@@ -78,24 +73,19 @@ struct TopicWriter {
 // kInvalidArgument for a bad thing or name. "+" as a job id (every job's
 // update topics) is built, never matched: it is no job a message is about.
 Status write_topic(TopicWriter& w, std::string_view thing, TopicKind kind, std::string_view name, StreamFormat format) {
-  w.add(kThingsPrefix);
+  w.add("$aws/things/"sv);
   if (!w.add_name(thing, kMaxThingName)) return Status::kInvalidArgument;
   w.add(is_stream(kind) ? "/streams/"sv : "/jobs/"sv);
-  for (const char c : pattern(kind)) {
-    if (c == kNamePlaceholder) {
-      const bool job_wildcard =
-          w.out != nullptr && !is_stream(kind) && name.size() == 1 && name[0] == kNamePlaceholder;
-      if (job_wildcard) {
-        w.add(kNamePlaceholder);
-      } else if (!w.add_name(name, is_stream(kind) ? kMaxStreamName : kMaxJobId)) {
-        return Status::kInvalidArgument;
-      }
-    } else if (c == kFormatPlaceholder) {
-      w.add(format == StreamFormat::kJson ? "json"sv : "cbor"sv);
-    } else {
-      w.add(c);
+  if (has_name(kind)) {
+    const bool job_wildcard = w.out != nullptr && !is_stream(kind) && name.size() == 1 && name[0] == '+';
+    if (job_wildcard) {
+      w.add('+');
+    } else if (!w.add_name(name, is_stream(kind) ? kMaxStreamName : kMaxJobId)) {
+      return Status::kInvalidArgument;
     }
   }
+  w.add(rest(kind));
+  if (is_stream(kind)) w.add(format == StreamFormat::kJson ? "/json"sv : "/cbor"sv);
   return Status::kOk;
 }
 
