@@ -35,24 +35,30 @@ Status CborReader::next(CborItem& item) {
   return Status::kOk;
 }
 
-Status CborReader::skip(const CborItem& item, int depth) {
-  if (item.type != CborType::kArray && item.type != CborType::kMap) return Status::kOk;
-  if (depth >= kMaxDepth) return Status::kUnsupported;
-  // Each element takes at least one byte, so a count past the remaining input
-  // is malformed; this also bounds the loop.
-  const std::size_t remaining = input_.size() - pos_;
-  std::size_t elements = item.value;
-  if (item.type == CborType::kMap) {
-    if (elements > remaining / 2) return Status::kMalformed;
-    elements *= 2;
-  }
-  if (elements > remaining) return Status::kMalformed;
-  for (std::size_t i = 0; i < elements; ++i) {
-    CborItem child;
+Status CborReader::skip(const CborItem& item) {
+  // Elements still to read in each open container, innermost last.
+  std::size_t left[kMaxDepth];
+  int depth = 0;
+  CborItem child = item;
+  for (;;) {
+    if (child.type == CborType::kArray || child.type == CborType::kMap) {
+      if (depth == kMaxDepth) return Status::kUnsupported;
+      // Each element takes at least one byte, so a count past the remaining
+      // input is malformed; this also bounds the loop.
+      const std::size_t remaining = input_.size() - pos_;
+      std::size_t elements = child.value;
+      if (child.type == CborType::kMap) {
+        if (elements > remaining / 2) return Status::kMalformed;
+        elements *= 2;
+      }
+      if (elements > remaining) return Status::kMalformed;
+      left[depth++] = elements;
+    }
+    while (depth > 0 && left[depth - 1] == 0) --depth;
+    if (depth == 0) return Status::kOk;
+    --left[depth - 1];
     OTTER_TRY(next(child));
-    OTTER_TRY(skip(child, depth + 1));
   }
-  return Status::kOk;
 }
 
 }  // namespace otter::codec

@@ -149,6 +149,54 @@ TEST(CborReader, RefusesNestingPastTheLimit) {
   EXPECT_EQ(r.skip(outer), Status::kUnsupported);
 }
 
+TEST(CborReader, SkipsExactlyDownToTheDepthLimit) {
+  for (int containers = 1; containers <= CborReader::kMaxDepth + 1; ++containers) {
+    // Arrays and maps alternating, each holding the next, the innermost a 0;
+    // then a 7 after the outermost.
+    std::vector<std::uint8_t> in;
+    for (int i = 0; i < containers; ++i) {
+      if (i % 2 == 0) {
+        in.push_back(0x81);
+      } else {
+        in.insert(in.end(), {0xA1, 0x61, 'k'});
+      }
+    }
+    in.push_back(0x00);
+    in.push_back(0x07);
+    CborReader r(bytes(in));
+    CborItem outer, last;
+    ASSERT_EQ(r.next(outer), Status::kOk);
+    if (containers > CborReader::kMaxDepth) {
+      EXPECT_EQ(r.skip(outer), Status::kUnsupported) << containers;
+      continue;
+    }
+    ASSERT_EQ(r.skip(outer), Status::kOk) << containers;
+    ASSERT_EQ(r.next(last), Status::kOk);
+    EXPECT_EQ(last.value, 7u);
+    EXPECT_TRUE(r.at_end());
+  }
+}
+
+TEST(CborReader, SkipsSiblingsAfterNestedContainers) {
+  // [[1, {"a": [2, 3]}], {}, [], 4] then 9
+  const std::vector<std::uint8_t> in = {0x84, 0x82, 0x01, 0xA1, 0x61, 'a', 0x82, 0x02, 0x03, 0xA0, 0x80, 0x04, 0x09};
+  CborReader r(bytes(in));
+  CborItem outer, last;
+  ASSERT_EQ(r.next(outer), Status::kOk);
+  ASSERT_EQ(r.skip(outer), Status::kOk);
+  ASSERT_EQ(r.next(last), Status::kOk);
+  EXPECT_EQ(last.value, 9u);
+  EXPECT_TRUE(r.at_end());
+  // Cut anywhere inside, the skip fails instead of reading past the input.
+  for (std::size_t n = 1; n < in.size() - 1; ++n) {
+    const std::vector<std::uint8_t> cut(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(n));
+    CborReader c(bytes(cut));
+    CborItem head;
+    ASSERT_EQ(c.next(head), Status::kOk);
+    EXPECT_NE(c.skip(head), Status::kOk) << n;
+  }
+}
+
 TEST(CborReader, RefusesContainerCountLargerThanTheInput) {
   const std::vector<std::uint8_t> in = {0xBA, 0x7F, 0xFF, 0xFF, 0xFF, 0x00};
   CborReader r(bytes(in));

@@ -38,8 +38,9 @@ class CborReader {
   // Reads one item head into `item` (and, for strings, its body).
   Status next(CborItem& item);
   // Skips the contents of `item` (already read with next()): the elements of
-  // an array or map, recursively, at most kMaxDepth levels deep.
-  Status skip(const CborItem& item, int depth = 0);
+  // an array or map and theirs, at most kMaxDepth containers deep counting
+  // `item` (a deeper one is kUnsupported). No recursion: the stack is fixed.
+  Status skip(const CborItem& item);
   bool at_end() const { return pos_ == input_.size(); }
   std::size_t position() const { return pos_; }
 
