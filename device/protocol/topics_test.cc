@@ -121,6 +121,15 @@ TEST(Topics, IgnoresTopicsThatOnlyResembleTheDevicesOwn) {
   EXPECT_TRUE(parse_topic("$aws/things/dev-1/streams/" + longest_stream + "/data/cbor", "dev-1").ok());
 }
 
+TEST(Topics, MatchesNothingForAThingItCannotBuild) {
+  EXPECT_EQ(parse_topic("$aws/things/a+b/jobs/notify-next", "a+b").status(), Status::kNotFound);
+  EXPECT_EQ(parse_topic("$aws/things//jobs/notify-next", "").status(), Status::kNotFound);
+  const std::string long_thing(kMaxThingName + 1, 't');
+  EXPECT_EQ(parse_topic("$aws/things/" + long_thing + "/jobs/notify-next", long_thing).status(), Status::kNotFound);
+  const std::string longest_thing(kMaxThingName, 't');
+  EXPECT_TRUE(parse_topic("$aws/things/" + longest_thing + "/jobs/notify-next", longest_thing).ok());
+}
+
 TEST(Topics, RefusesOversizedNamesAndTheWildcardForStreams) {
   std::array<char, kMaxTopic> out{};
   EXPECT_EQ(build_topic(out, std::string(kMaxThingName + 1, 't'), TopicKind::kNotifyNext).status(),
