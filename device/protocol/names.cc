@@ -1,17 +1,20 @@
 #include "otter/protocol/names.h"
 
+#include "packed_strings.h"
+
 namespace otter::protocol {
 
 namespace {
 constexpr std::string_view kStatusNames[] = {"UNKNOWN",   "QUEUED",   "IN_PROGRESS", "SUCCEEDED", "FAILED",
                                              "REJECTED",  "CANCELED", "TIMED_OUT",   "REMOVED"};
+constexpr auto kPackedStatusNames = pack_strings<kStatusNames>();
 }  // namespace
 
-std::string_view to_string(JobStatus status) { return kStatusNames[static_cast<unsigned>(status)]; }
+std::string_view to_string(JobStatus status) { return kPackedStatusNames[static_cast<unsigned>(status)]; }
 
 JobStatus job_status_from(std::string_view text) {
-  for (unsigned i = 1; i < sizeof(kStatusNames) / sizeof(kStatusNames[0]); ++i) {
-    if (kStatusNames[i] == text) return static_cast<JobStatus>(i);
+  for (unsigned i = 1; i < kPackedStatusNames.count(); ++i) {
+    if (kPackedStatusNames[i] == text) return static_cast<JobStatus>(i);
   }
   return JobStatus::kUnknown;
 }

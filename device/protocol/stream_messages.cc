@@ -27,12 +27,13 @@ Status check_request(const GetStreamRequest& r) {
 template <typename OnPair>
 Status for_each_pair(std::span<const std::uint8_t> message, OnPair on) {
   CborReader reader(message);
-  OTTER_ASSIGN_OR_RETURN(const CborItem map, reader.next());
+  CborItem map, key, value;
+  OTTER_TRY(reader.next(map));
   if (map.type != CborType::kMap || map.value > message.size()) return Status::kMalformed;
   for (std::uint64_t i = 0; i < map.value; ++i) {
-    OTTER_ASSIGN_OR_RETURN(const CborItem key, reader.next());
+    OTTER_TRY(reader.next(key));
     if (key.type != CborType::kText) return Status::kMalformed;
-    OTTER_ASSIGN_OR_RETURN(const CborItem value, reader.next());
+    OTTER_TRY(reader.next(value));
     bool consumed = false;
     OTTER_TRY(on(key.text(), value, consumed));
     if (!consumed) OTTER_TRY(reader.skip(value));
@@ -48,12 +49,12 @@ Result<std::size_t> encode_get_stream_cbor(const GetStreamRequest& r, std::span<
   codec::CborWriter w(out);
   const bool with_bitmap = !r.bitmap.empty();
   w.map(with_bitmap ? 6 : 5);
-  w.text(stream::kClientToken).text(r.client_token);
-  w.text(stream::kFileId).uint(r.file_id);
-  w.text(stream::kBlockSize).uint(r.block_size);
-  w.text(stream::kBlockOffset).uint(r.block_offset);
-  if (with_bitmap) w.text(stream::kBitmap).bytes(r.bitmap);
-  w.text(stream::kNumberOfBlocks).uint(r.number_of_blocks);
+  w.key(stream::kClientToken[0]).text(r.client_token);
+  w.key(stream::kFileId[0]).uint(r.file_id);
+  w.key(stream::kBlockSize[0]).uint(r.block_size);
+  w.key(stream::kBlockOffset[0]).uint(r.block_offset);
+  if (with_bitmap) w.key(stream::kBitmap[0]).bytes(r.bitmap);
+  w.key(stream::kNumberOfBlocks[0]).uint(r.number_of_blocks);
   return w.finish();
 }
 
@@ -76,43 +77,45 @@ Result<std::size_t> encode_get_stream_json(const GetStreamRequest& r, std::span<
 }
 
 Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) {
-  // The keys read, each at most once: f, i, l (numbers) and p (the payload).
-  constexpr std::string_view kKeys[] = {stream::kFileId, stream::kBlockId, stream::kPayloadLength, stream::kPayload};
+  // The keys read, each at most once, by slot: f, i, l (numbers) and p (the payload).
+  constexpr char kKeys[] = {stream::kFileId[0], stream::kBlockId[0], stream::kPayloadLength[0], stream::kPayload[0]};
   constexpr unsigned kPayloadSlot = 3;
   std::uint32_t numbers[kPayloadSlot] = {};
-  DataBlock block;
+  std::span<const std::uint8_t> payload;
   unsigned seen = 0;
   CborReader reader(message);
-  OTTER_ASSIGN_OR_RETURN(const CborItem map, reader.next());
-  if (map.type != CborType::kMap || map.value > message.size()) return Status::kMalformed;
-  for (std::uint32_t pair = 0; pair < map.value; ++pair) {
-    OTTER_ASSIGN_OR_RETURN(const CborItem key, reader.next());
-    if (key.type != CborType::kText) return Status::kMalformed;
-    OTTER_ASSIGN_OR_RETURN(const CborItem value, reader.next());
-    unsigned slot = 0;
-    while (slot <= kPayloadSlot && key.text() != kKeys[slot]) ++slot;
+  CborItem item;  // the map, then each key and value in turn
+  OTTER_TRY(reader.next(item));
+  if (item.type != CborType::kMap || item.value > message.size()) return Status::kMalformed;
+  const std::uint32_t pairs = item.value;
+  for (std::uint32_t pair = 0; pair < pairs; ++pair) {
+    OTTER_TRY(reader.next(item));
+    if (item.type != CborType::kText) return Status::kMalformed;
+    unsigned slot = item.data.size() == 1 ? 0 : kPayloadSlot + 1;
+    while (slot <= kPayloadSlot && item.data[0] != kKeys[slot]) ++slot;
+    OTTER_TRY(reader.next(item));
     if (slot > kPayloadSlot) {
-      OTTER_TRY(reader.skip(value));
+      OTTER_TRY(reader.skip(item));
       continue;
     }
     // A key seen twice would let two decoders of the same message disagree.
     if ((seen & (1U << slot)) != 0) return Status::kMalformed;
     seen |= 1U << slot;
     if (slot == kPayloadSlot) {
-      if (value.type != CborType::kBytes) return Status::kMalformed;
-      block.payload = value.data;
+      if (item.type != CborType::kBytes) return Status::kMalformed;
+      payload = item.data;
     } else {
-      if (value.type != CborType::kUnsigned || value.value > UINT32_MAX) return Status::kMalformed;
-      numbers[slot] = static_cast<std::uint32_t>(value.value);
+      if (item.type != CborType::kUnsigned || item.wide) return Status::kMalformed;
+      numbers[slot] = item.value;
     }
   }
   // f, i and p are required; l, if present, must be the payload's length.
   if (!reader.at_end() || (seen & 0b1011U) != 0b1011U) return Status::kMalformed;
-  if ((seen & 0b0100U) != 0 && numbers[2] != block.payload.size()) return Status::kMalformed;
-  block.file_id = numbers[0];
-  block.index = numbers[1];
-  block.length = static_cast<std::uint32_t>(block.payload.size());
-  return block;
+  if ((seen & 0b0100U) != 0 && numbers[2] != payload.size()) return Status::kMalformed;
+  return DataBlock{.file_id = numbers[0],
+                   .index = numbers[1],
+                   .length = static_cast<std::uint32_t>(payload.size()),
+                   .payload = payload};
 }
 
 Result<DataBlock> decode_data_block_json(std::string_view message) {

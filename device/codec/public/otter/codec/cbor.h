@@ -13,13 +13,17 @@
 
 namespace otter::codec {
 
-enum class CborType : std::uint8_t { kUnsigned, kNegative, kBytes, kText, kArray, kMap, kSimple };
+// The major types (RFC 8949 3.1), numbered as on the wire; tags (6) are refused.
+enum class CborType : std::uint8_t { kUnsigned, kNegative, kBytes, kText, kArray, kMap, kSimple = 7 };
 
 struct CborItem {
   CborType type = CborType::kSimple;
+  // kUnsigned, kNegative, kSimple: the argument did not fit 32 bits (value
+  // holds its low half). Strings and containers that long are malformed.
+  bool wide = false;
   // kUnsigned: the value. kNegative: the encoded n of -1-n. kBytes/kText: the
   // length. kArray/kMap: the number of elements / pairs. kSimple: the value.
-  std::uint64_t value = 0;
+  std::uint32_t value = 0;
   std::span<const std::uint8_t> data{};  // kBytes/kText: the string itself, inside the input
 
   std::string_view text() const { return {reinterpret_cast<const char*>(data.data()), data.size()}; }
@@ -31,11 +35,12 @@ class CborReader {
 
   explicit CborReader(std::span<const std::uint8_t> input) : input_(input) {}
 
-  // Reads one item head (and, for strings, its body).
-  Result<CborItem> next();
+  // Reads one item head into `item` (and, for strings, its body).
+  Status next(CborItem& item);
   // Skips the contents of `item` (already read with next()): the elements of
-  // an array or map, recursively, at most kMaxDepth levels deep.
-  Status skip(const CborItem& item, int depth = 0);
+  // an array or map and theirs, at most kMaxDepth containers deep counting
+  // `item` (a deeper one is kUnsupported). No recursion: the stack is fixed.
+  Status skip(const CborItem& item);
   bool at_end() const { return pos_ == input_.size(); }
   std::size_t position() const { return pos_; }
 
@@ -44,34 +49,44 @@ class CborReader {
   std::size_t pos_ = 0;
 };
 
+// Writes heads in their shortest form (RFC 8949's preferred serialization).
+// Integers are 32-bit: the stream messages carry nothing wider.
 class CborWriter {
  public:
   explicit CborWriter(std::span<std::uint8_t> out) : out_(out) {}
 
-  CborWriter& map(std::uint64_t pairs) { return head(5, pairs); }
-  CborWriter& array(std::uint64_t elements) { return head(4, elements); }
-  CborWriter& uint(std::uint64_t value) { return head(0, value); }
-  CborWriter& text(std::string_view value);
-  CborWriter& bytes(std::span<const std::uint8_t> value);
-  // A byte string head of `length` whose body the caller writes with raw().
-  CborWriter& bytes_head(std::uint64_t length) { return head(2, length); }
-  CborWriter& raw(std::span<const std::uint8_t> value);
+  CborWriter& map(std::uint32_t pairs) { return head(5, pairs); }
+  CborWriter& array(std::uint32_t elements) { return head(4, elements); }
+  CborWriter& uint(std::uint32_t value) { return head(0, value); }
+  CborWriter& text(std::string_view value) {
+    return string(3, {reinterpret_cast<const std::uint8_t*>(value.data()), value.size()});
+  }
+  CborWriter& bytes(std::span<const std::uint8_t> value) { return string(2, value); }
+  // A one-character text key.
+  CborWriter& key(char name) {
+    put(0x61);
+    put(static_cast<std::uint8_t>(name));
+    return *this;
+  }
 
   // kOk, or kBufferTooSmall if anything did not fit (the rest was dropped).
-  Status status() const { return overflow_ ? Status::kBufferTooSmall : Status::kOk; }
-  std::size_t size() const { return pos_; }
+  Status status() const { return pos_ > out_.size() ? Status::kBufferTooSmall : Status::kOk; }
   Result<std::size_t> finish() const {
-    if (overflow_) return Status::kBufferTooSmall;
+    if (pos_ > out_.size()) return Status::kBufferTooSmall;
     return pos_;
   }
 
  private:
-  CborWriter& head(std::uint8_t major, std::uint64_t value);
-  void put(std::uint8_t byte);
+  CborWriter& head(std::uint8_t major, std::uint32_t value);
+  CborWriter& string(std::uint8_t major, std::span<const std::uint8_t> value);
+  // Past the end only counts: pos_ > out_.size() marks the overflow.
+  void put(std::uint8_t byte) {
+    if (pos_ < out_.size()) out_[pos_] = byte;
+    ++pos_;
+  }
 
   std::span<std::uint8_t> out_;
   std::size_t pos_ = 0;
-  bool overflow_ = false;
 };
 
 }  // namespace otter::codec

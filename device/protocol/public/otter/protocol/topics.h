@@ -39,7 +39,9 @@ struct TopicMatch {
 };
 
 // Classifies a topic of `thing`'s subtree that the device receives; kNotFound
-// for anything else (another thing's topics included).
+// for anything else (another thing's topics included). A topic matches only
+// if build_topic would build it: a thing, job or stream name it refuses
+// (empty, too long, with '/', '#', '+' or NUL) never matches.
 Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing);
 
 }  // namespace otter::protocol
