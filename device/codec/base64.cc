@@ -15,43 +15,38 @@ int value_of(char c) {
   return -1;
 }
 
+// The number of '=' that end the text (at most two count as padding).
+std::size_t padding(std::string_view text) {
+  std::size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  return pad;
+}
+
 }  // namespace
 
 Result<std::size_t> base64_decoded_size(std::string_view text) {
   if (text.size() % 4 != 0) return Status::kMalformed;
-  std::size_t size = text.size() / 4 * 3;
-  if (!text.empty() && text.back() == '=') --size;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
-  return size;
+  return text.size() / 4 * 3 - padding(text);
 }
 
 Result<std::size_t> base64_decode_range(std::string_view text, std::size_t offset, std::span<std::uint8_t> out) {
   OTTER_ASSIGN_OR_RETURN(const std::size_t total, base64_decoded_size(text));
   if (offset % 3 != 0 || offset > total || out.size() > total - offset) return Status::kOutOfRange;
+  // Padding is only the trailing '=' (any other '=' is outside the alphabet);
+  // it decodes as zero bits, which must also be the bits it hides
+  // (non-canonical encodings are refused).
+  const std::size_t pad = padding(text);
+  const std::size_t data_end = text.size() - pad;
   std::size_t produced = 0;
-  for (std::size_t quad = offset / 3 * 4; produced < out.size(); quad += 4) {
-    int v[4];
-    int pad = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = text[quad + static_cast<std::size_t>(k)];
-      if (c == '=') {
-        // Padding only in the last quad's last two places, and only trailing.
-        if (quad + 4 != text.size() || k < 2) return Status::kMalformed;
-        ++pad;
-        v[k] = 0;
-      } else {
-        if (pad != 0) return Status::kMalformed;
-        v[k] = value_of(c);
-        if (v[k] < 0) return Status::kMalformed;
-      }
-    }
-    const std::uint32_t bits = (static_cast<std::uint32_t>(v[0]) << 18) | (static_cast<std::uint32_t>(v[1]) << 12) |
-                               (static_cast<std::uint32_t>(v[2]) << 6) | static_cast<std::uint32_t>(v[3]);
-    // Non-canonical encodings (stray bits under the padding) are refused.
-    if ((pad == 1 && (bits & 0xFF) != 0) || (pad == 2 && (bits & 0xFFFF) != 0)) return Status::kMalformed;
-    const std::uint8_t bytes[3] = {static_cast<std::uint8_t>(bits >> 16), static_cast<std::uint8_t>(bits >> 8),
-                                   static_cast<std::uint8_t>(bits)};
-    for (int k = 0; k < 3 - pad && produced < out.size(); ++k) out[produced++] = bytes[k];
+  std::uint32_t bits = 0;
+  // Whole quads only: `produced` changes at the end of each.
+  for (std::size_t i = offset / 3 * 4; produced < out.size(); ++i) {
+    const int v = i < data_end ? value_of(text[i]) : 0;
+    if (v < 0) return Status::kMalformed;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    if (i % 4 != 3) continue;
+    if (i + 1 == text.size() && (bits & ((1U << (8 * pad)) - 1)) != 0) return Status::kMalformed;
+    for (int shift = 16; shift >= 0 && produced < out.size(); shift -= 8) out[produced++] = static_cast<std::uint8_t>(bits >> shift);
   }
   return produced;
 }

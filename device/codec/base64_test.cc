@@ -29,6 +29,11 @@ TEST(Base64, RefusesBadCharactersAndPadding) {
   EXPECT_EQ(decode("Z==="), "<error>");
   EXPECT_EQ(decode("Zg==Zm9v"), "<error>");
   EXPECT_EQ(decode("Zh=="), "<error>");  // stray bits under the padding
+  EXPECT_EQ(decode("Zm9="), "<error>");
+  EXPECT_EQ(decode("Zg=A"), "<error>");
+  EXPECT_EQ(decode("Z=g="), "<error>");
+  EXPECT_EQ(decode("===="), "<error>");
+  EXPECT_EQ(decode("Zm9vZg==="), "<error>");
 }
 
 TEST(Base64, RefusesOutputThatDoesNotFit) {

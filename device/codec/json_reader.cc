@@ -4,9 +4,7 @@ namespace otter::codec {
 
 using namespace std::string_view_literals;
 
-Status JsonDocument::parse(std::string_view text, std::span<jsmntok_t> tokens) {
-  count_ = 0;
-  text_ = text;
+Result<int> tokenize_object(std::string_view text, std::span<jsmntok_t> tokens) {
   if (text.size() > static_cast<std::size_t>(INT32_MAX)) return Status::kTooLarge;
   jsmn_parser parser;
   jsmn_init(&parser);
@@ -14,12 +12,19 @@ Status JsonDocument::parse(std::string_view text, std::span<jsmntok_t> tokens) {
   if (n == JSMN_ERROR_NOMEM) return Status::kBufferTooSmall;
   if (n <= 0) return Status::kMalformed;
   if (tokens[0].type != JSMN_OBJECT) return Status::kMalformed;
-  // jsmn stops after the first complete value; anything but whitespace after
-  // it means the message is not one JSON document.
+  // jsmn goes on after the first complete value; anything but whitespace
+  // after it means the message is not one JSON document.
   for (std::size_t i = static_cast<std::size_t>(tokens[0].end); i < text.size(); ++i) {
     const char c = text[i];
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\0') return Status::kMalformed;
   }
+  return n;
+}
+
+Status JsonDocument::parse(std::string_view text, std::span<jsmntok_t> tokens) {
+  count_ = 0;
+  text_ = text;
+  OTTER_ASSIGN_OR_RETURN(const int n, tokenize_object(text, tokens));
   tokens_ = tokens.first(static_cast<std::size_t>(n));
   count_ = n;
   return Status::kOk;

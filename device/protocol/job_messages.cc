@@ -7,78 +7,187 @@ namespace otter::protocol {
 
 using namespace std::string_view_literals;
 
-using codec::JsonDocument;
-using codec::JsonType;
-
 namespace {
 
-// Copies a string token into a fixed, NUL-terminated field.
-template <std::size_t N>
-Status copy_string(const JsonDocument& doc, int token, std::array<char, N>& out) {
-  OTTER_ASSIGN_OR_RETURN(const std::size_t n, doc.unescape(token, out));
-  if (n == 0) return Status::kMalformed;
-  return Status::kOk;
+constexpr int kAbsent = -1;
+
+// The members the agent reads. Each is the value of a key in one object,
+// itself a member (or, for a file's members, the file entry being looked at),
+// so one pass over jsmn's tokens finds them all; nothing else is looked at.
+enum Member : std::uint8_t {
+  kRoot,
+  kExecution,
+  kJobId,
+  kStatus,
+  kVersionNumber,
+  kExecutionNumber,
+  kStatusDetails,
+  kSelfTest,
+  kUpdatedBy,
+  kJobDocument,
+  kAfrOta,
+  kProtocols,
+  kStreamName,
+  kFiles,
+  kFileType,  // the file entry's members, from here to kFile
+  kFileSize,
+  kFileId,
+  kAttr,
+  kAllowDowngrade,
+  kSignature,
+  kFile,  // the file entry: the first whose fileType is 0 or absent
+  kMembers
+};
+
+struct Key {
+  std::string_view name;
+  Member object;  // the member whose value holds this key
+};
+
+// kKeys[m - 1] is member m's key.
+constexpr Key kKeys[] = {
+    {json::kExecution, kRoot},         {json::kJobId, kExecution},         {json::kStatus, kExecution},
+    {json::kVersionNumber, kExecution}, {json::kExecutionNumber, kExecution}, {json::kStatusDetails, kExecution},
+    {json::kSelfTest, kStatusDetails}, {json::kUpdatedBy, kStatusDetails}, {json::kJobDocument, kExecution},
+    {json::kAfrOta, kJobDocument},     {json::kProtocols, kAfrOta},        {json::kStreamName, kAfrOta},
+    {json::kFiles, kAfrOta},           {json::kFileType, kFile},           {json::kFileSize, kFile},
+    {json::kFileId, kFile},            {json::kAttr, kFile},               {json::kAllowDowngrade, kFile},
+    {json::kSignature, kFile},
+};
+static_assert(std::size(kKeys) == kFile - 1);
+
+class Tokens {
+ public:
+  Tokens(std::string_view json, std::span<const jsmntok_t> tokens) : json_(json), tokens_(tokens) {}
+
+  int count() const { return static_cast<int>(tokens_.size()); }
+  jsmntype_t type(int token) const { return token == kAbsent ? JSMN_UNDEFINED : at(token).type; }
+  // A string's contents without the quotes (escapes left as they are).
+  std::string_view text(int token) const {
+    const jsmntok_t& t = at(token);
+    return {json_.data() + t.start, static_cast<std::size_t>(t.end - t.start)};
+  }
+  // The object or array that contains `token`: the nearest container before
+  // it whose text range encloses it (jsmn lists tokens in document order).
+  int parent(int token) const {
+    for (int i = token - 1; i >= 0; --i) {
+      if ((at(i).type == JSMN_OBJECT || at(i).type == JSMN_ARRAY) && at(i).end > at(token).start) return i;
+    }
+    return kAbsent;
+  }
+  // A string with one child is a key; jsmn puts its value right after it.
+  bool is_key(int token) const { return at(token).type == JSMN_STRING && at(token).size == 1 && token + 1 < count(); }
+
+  // kNotFound when absent, kMalformed unless a decimal of at most 32 bits.
+  Result<std::uint32_t> unsigned_value(int token) const {
+    if (token == kAbsent) return Status::kNotFound;
+    if (type(token) != JSMN_PRIMITIVE) return Status::kMalformed;
+    const std::string_view digits = text(token);
+    // 32-bit arithmetic only (no 64-bit multiply on the device): refuse the
+    // step that would pass UINT32_MAX = 4294967295.
+    std::uint32_t value = 0;
+    for (const char c : digits) {
+      if (c < '0' || c > '9') return Status::kMalformed;
+      const auto digit = static_cast<std::uint32_t>(c - '0');
+      if (value > 429496729U || (value == 429496729U && digit > 5)) return Status::kMalformed;
+      value = value * 10 + digit;
+    }
+    return value;
+  }
+
+  // The plain text of a string member, or empty.
+  std::string_view string(int token) const { return type(token) == JSMN_STRING ? text(token) : std::string_view{}; }
+
+  // Job ids and stream names: identifiers in AWS ([A-Za-z0-9_-:.]), so an
+  // escape is refused rather than decoded, and so is any character that
+  // would change the meaning of the MQTT topics they go into.
+  Status identifier(int token, std::span<char> out) const {
+    if (token == kAbsent) return Status::kNotFound;
+    if (type(token) != JSMN_STRING) return Status::kMalformed;
+    const std::string_view id = text(token);
+    if (id.empty() || id.size() >= out.size()) return Status::kMalformed;
+    for (std::size_t i = 0; i < id.size(); ++i) {
+      const char c = id[i];
+      if (c == '\\') return Status::kUnsupported;
+      if (c == '/' || c == '+' || c == '#') return Status::kMalformed;
+      out[i] = c;
+    }
+    return Status::kOk;
+  }
+
+ private:
+  const jsmntok_t& at(int token) const { return tokens_[static_cast<std::size_t>(token)]; }
+
+  std::string_view json_;
+  std::span<const jsmntok_t> tokens_;
+};
+
+using Found = std::array<int, kMembers>;
+
+// fileType 0 (or none, in older documents) is the firmware image.
+bool is_firmware(const Tokens& t, const Found& found) {
+  const auto type = t.unsigned_value(found[kFileType]);
+  return type.status() == Status::kNotFound || (type.ok() && *type == 0);
 }
 
-Status parse_status_details(const JsonDocument& doc, int details, JobExecution& e) {
-  if (details == JsonDocument::kNone) return Status::kOk;
-  if (doc.type(details) != JsonType::kObject) return Status::kMalformed;
-  const std::string_view self_test = doc.raw(doc.find(details, json::kSelfTest));
-  if (self_test == json::kSelfTestReady) e.self_test = SelfTest::kReady;
-  if (self_test == json::kSelfTestActive) e.self_test = SelfTest::kActive;
-  const int updated_by = doc.find(details, json::kUpdatedBy);
-  if (doc.type(updated_by) == JsonType::kString) {
-    const auto v = parse_hex32(doc.raw(updated_by));
-    if (v.ok()) {
-      e.has_updated_by = true;
-      e.updated_by = *v;
+// One pass: each member is the first value of its key in its object; the
+// file entry is the first whose fileType says firmware (else the last one).
+void find_members(const Tokens& t, Found& found, bool& mqtt) {
+  found.fill(kAbsent);
+  found[kRoot] = 0;
+  for (int token = 1; token < t.count(); ++token) {
+    const int parent = t.parent(token);
+    if (parent == found[kProtocols] && t.type(parent) == JSMN_ARRAY && t.string(token) == json::kProtocolMqtt)
+      mqtt = true;
+    if (parent == found[kFiles] && t.type(parent) == JSMN_ARRAY && t.type(token) == JSMN_OBJECT &&
+        (found[kFile] == kAbsent || !is_firmware(t, found))) {
+      for (unsigned m = kFileType; m < kFile; ++m) found[m] = kAbsent;
+      found[kFile] = token;
+    }
+    if (!t.is_key(token)) continue;
+    const std::string_view name = t.text(token);
+    for (unsigned m = kExecution; m < kFile; ++m) {
+      const Key& key = kKeys[m - 1];
+      if (found[m] == kAbsent && found[key.object] == parent && key.name == name) found[m] = token + 1;
     }
   }
-  return Status::kOk;
 }
 
-JobDocumentError parse_file(const JsonDocument& doc, int file, OtaFile& out) {
-  const auto size = doc.unsigned_value(doc.find(file, json::kFileSize));
-  if (!size.ok() || *size == 0) return JobDocumentError::kBadFileSize;
-  out.size = static_cast<std::uint32_t>(*size);
-  const auto id = doc.unsigned_value(doc.find(file, json::kFileId));
-  if (!id.ok()) return JobDocumentError::kNoFirmwareFile;
-  out.file_id = static_cast<std::uint32_t>(*id);
-  out.attributes = static_cast<std::uint32_t>(doc.unsigned_value(doc.find(file, json::kAttr)).value_or(0));
-  out.allow_downgrade = doc.bool_value(doc.find(file, json::kAllowDowngrade)).value_or(false);
-  const int sig = doc.find(file, json::kSignature);
-  if (doc.type(sig) != JsonType::kString) return JobDocumentError::kBadSignature;
-  // The base64 text may carry escaped '/' ("\/") from some JSON encoders:
-  // unescape first (a DER P-256 signature is at most 96 base64 characters).
-  std::array<char, codec::base64_encoded_size(kMaxSignature) + 1> text{};
-  const auto n = doc.unescape(sig, text);
-  if (!n.ok()) return JobDocumentError::kBadSignature;
-  const auto bytes = codec::base64_decode({text.data(), *n}, out.signature);
+// The signature's base64 text may carry escaped '/' ("\/") from some JSON
+// encoders; no other escape can stand for a base64 character.
+JobDocumentError parse_signature(const Tokens& t, int token, OtaFile& out) {
+  if (t.type(token) != JSMN_STRING) return JobDocumentError::kBadSignature;
+  std::array<char, codec::base64_encoded_size(kMaxSignature)> base64;
+  std::size_t n = 0;
+  const std::string_view text = t.text(token);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && (++i == text.size() || text[i] != '/')) return JobDocumentError::kBadSignature;
+    if (n == base64.size()) return JobDocumentError::kBadSignature;
+    base64[n++] = text[i];
+  }
+  const auto bytes = codec::base64_decode({base64.data(), n}, out.signature);
   if (!bytes.ok() || *bytes == 0) return JobDocumentError::kBadSignature;
   out.signature_size = static_cast<std::uint8_t>(*bytes);
   return JobDocumentError::kNone;
 }
 
-JobDocumentError parse_afr_ota(const JsonDocument& doc, int ota, JobExecution& e) {
-  const int protocols = doc.find(ota, json::kProtocols);
-  for (int i = 0; i < doc.size(protocols); ++i) {
-    if (doc.raw(doc.element(protocols, i)) == json::kProtocolMqtt) e.mqtt = true;
-  }
+JobDocumentError parse_file(const Tokens& t, const Found& found, OtaFile& out) {
+  if (found[kFile] == kAbsent || !is_firmware(t, found)) return JobDocumentError::kNoFirmwareFile;
+  const auto size = t.unsigned_value(found[kFileSize]);
+  if (!size.ok() || *size == 0) return JobDocumentError::kBadFileSize;
+  out.size = *size;
+  const auto id = t.unsigned_value(found[kFileId]);
+  if (!id.ok()) return JobDocumentError::kNoFirmwareFile;
+  out.file_id = *id;
+  out.attributes = t.unsigned_value(found[kAttr]).value_or(0);
+  out.allow_downgrade = t.type(found[kAllowDowngrade]) == JSMN_PRIMITIVE && t.text(found[kAllowDowngrade]) == "true"sv;
+  return parse_signature(t, found[kSignature], out);
+}
+
+JobDocumentError parse_afr_ota(const Tokens& t, const Found& found, JobExecution& e) {
   if (!e.mqtt) return JobDocumentError::kNoMqtt;
-  const int stream = doc.find(ota, json::kStreamName);
-  if (copy_string(doc, stream, e.stream) != Status::kOk) return JobDocumentError::kBadStreamName;
-  for (const char c : e.stream_name()) {
-    if (c == '/' || c == '+' || c == '#') return JobDocumentError::kBadStreamName;
-  }
-  const int files = doc.find(ota, json::kFiles);
-  for (int i = 0; i < doc.size(files); ++i) {
-    const int file = doc.element(files, i);
-    if (doc.type(file) != JsonType::kObject) continue;
-    const auto type = doc.unsigned_value(doc.find(file, json::kFileType));
-    // fileType 0 (or none, in older documents) is the firmware image.
-    if (type.status() == Status::kNotFound || (type.ok() && *type == 0)) return parse_file(doc, file, e.file);
-  }
-  return JobDocumentError::kNoFirmwareFile;
+  if (t.identifier(found[kStreamName], e.stream) != Status::kOk) return JobDocumentError::kBadStreamName;
+  return parse_file(t, found, e.file);
 }
 
 }  // namespace
@@ -86,33 +195,32 @@ JobDocumentError parse_afr_ota(const JsonDocument& doc, int ota, JobExecution& e
 Status parse_jobs_message(std::string_view text, JobsMessage& out) {
   out = JobsMessage{};
   std::array<jsmntok_t, kMaxJobTokens> tokens;
-  JsonDocument doc;
-  OTTER_TRY(doc.parse(text, tokens));
-  const int execution = doc.find(doc.root(), json::kExecution);
-  if (execution == JsonDocument::kNone) return Status::kOk;
-  if (doc.type(execution) != JsonType::kObject) return Status::kMalformed;
+  OTTER_ASSIGN_OR_RETURN(const int count, codec::tokenize_object(text, tokens));
+  const Tokens t(text, std::span(tokens).first(static_cast<std::size_t>(count)));
+  Found found;
   JobExecution& e = out.execution;
-  OTTER_ASSIGN_OR_RETURN(const std::string_view job_id, doc.plain_string(doc.find(execution, json::kJobId)));
-  if (job_id.empty() || job_id.size() > kMaxJobId) return Status::kMalformed;
-  for (std::size_t i = 0; i < job_id.size(); ++i) {
-    const char c = job_id[i];
-    if (c == '/' || c == '+' || c == '#') return Status::kMalformed;
-    e.job_id[i] = c;
-  }
+  find_members(t, found, e.mqtt);
+  if (found[kExecution] == kAbsent) return Status::kOk;
+  if (t.type(found[kExecution]) != JSMN_OBJECT) return Status::kMalformed;
+  OTTER_TRY(t.identifier(found[kJobId], e.job_id));
   out.has_execution = true;
-  e.status = job_status_from(doc.raw(doc.find(execution, json::kStatus)));
-  e.version_number = static_cast<std::uint32_t>(
-      doc.unsigned_value(doc.find(execution, json::kVersionNumber)).value_or(0));
-  e.execution_number = static_cast<std::uint32_t>(
-      doc.unsigned_value(doc.find(execution, json::kExecutionNumber)).value_or(0));
-  OTTER_TRY(parse_status_details(doc, doc.find(execution, json::kStatusDetails), e));
-  const int ota = doc.find(doc.find(execution, json::kJobDocument), json::kAfrOta);
-  if (doc.type(ota) != JsonType::kObject) {
+  e.status = job_status_from(t.string(found[kStatus]));
+  e.version_number = t.unsigned_value(found[kVersionNumber]).value_or(0);
+  e.execution_number = t.unsigned_value(found[kExecutionNumber]).value_or(0);
+  if (found[kStatusDetails] != kAbsent && t.type(found[kStatusDetails]) != JSMN_OBJECT) return Status::kMalformed;
+  const std::string_view self_test = t.string(found[kSelfTest]);
+  if (self_test == json::kSelfTestReady) e.self_test = SelfTest::kReady;
+  if (self_test == json::kSelfTestActive) e.self_test = SelfTest::kActive;
+  if (const auto updated_by = parse_hex32(t.string(found[kUpdatedBy])); updated_by.ok()) {
+    e.has_updated_by = true;
+    e.updated_by = *updated_by;
+  }
+  if (t.type(found[kAfrOta]) != JSMN_OBJECT) {
     out.document_error = JobDocumentError::kNotOta;
     return Status::kOk;
   }
   e.has_ota = true;
-  out.document_error = parse_afr_ota(doc, ota, e);
+  out.document_error = parse_afr_ota(t, found, e);
   return Status::kOk;
 }
 

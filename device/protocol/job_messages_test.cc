@@ -57,6 +57,67 @@ TEST(JobsMessage, RefusesAnExecutionWithoutJobId) {
   EXPECT_EQ(parse_jobs_message(R"({"execution":{"jobId":"a/b"}})", m), Status::kMalformed);
 }
 
+TEST(JobsMessage, ReadsEachKeyOnlyInItsOwnObjectAndTheFirstOfDuplicates) {
+  JobsMessage m;
+  ASSERT_EQ(parse_jobs_message(R"({"other":{"execution":{"jobId":"x"}},"execution":{"x":{"jobId":"nested"},)"
+                               R"("jobId":"first","jobId":"second","versionNumber":5,"statusDetails":{},)"
+                               R"("jobDocument":{"x":{"afr_ota":{}}}}})",
+                               m),
+            Status::kOk);
+  EXPECT_EQ(m.execution.job(), "first");
+  EXPECT_EQ(m.execution.version_number, 5u);
+  EXPECT_EQ(m.document_error, JobDocumentError::kNotOta);
+}
+
+TEST(JobsMessage, PicksTheFirstFirmwareFileWhateverTheKeyOrder) {
+  JobsMessage m;
+  ASSERT_EQ(parse_jobs_message(R"({"execution":{"jobDocument":{"afr_ota":{"files":[)"
+                               R"({"fileid":1,"filesize":9,"sig-sha256-ecdsa":"AA==","fileType":2},7,)"
+                               R"({"fileid":2,"fileType":0,"filesize":10,"sig-sha256-ecdsa":"AQ=="},)"
+                               R"({"fileid":3,"filesize":11,"sig-sha256-ecdsa":"Ag=="}],)"
+                               R"("streamname":"s","protocols":["HTTP","MQTT"]}},"jobId":"j"}})",
+                               m),
+            Status::kOk);
+  EXPECT_EQ(m.document_error, JobDocumentError::kNone);
+  EXPECT_EQ(m.execution.file.file_id, 2u);
+  EXPECT_EQ(m.execution.file.size, 10u);
+  EXPECT_EQ(m.execution.file.signature[0], 1u);
+}
+
+TEST(JobsMessage, RefusesEscapesInIdentifiersAndInTheSignatureAllButSlash) {
+  JobsMessage m;
+  EXPECT_EQ(parse_jobs_message(R"({"execution":{"jobId":"a\u0062"}})", m), Status::kUnsupported);
+  const auto document = [&](std::string_view stream, std::string_view signature) {
+    const std::string text = R"({"execution":{"jobId":"j","jobDocument":{"afr_ota":{"protocols":["MQTT"],"streamname":")" +
+                             std::string(stream) + R"(","files":[{"filesize":1,"fileid":0,"sig-sha256-ecdsa":")" +
+                             std::string(signature) + R"("}]}}}})";
+    EXPECT_EQ(parse_jobs_message(text, m), Status::kOk) << text;
+    return m.document_error;
+  };
+  EXPECT_EQ(document("s1", "ab\\/c+w=="), JobDocumentError::kNone);
+  EXPECT_EQ(m.execution.file.signature_size, 4u);
+  EXPECT_EQ(document("s\\u0031", "AA=="), JobDocumentError::kBadStreamName);
+  EXPECT_EQ(document("s/1", "AA=="), JobDocumentError::kBadStreamName);
+  EXPECT_EQ(document("", "AA=="), JobDocumentError::kBadStreamName);
+  EXPECT_EQ(document(std::string(kMaxStreamName, 's'), "AA=="), JobDocumentError::kNone);
+  EXPECT_EQ(document(std::string(kMaxStreamName + 1, 's'), "AA=="), JobDocumentError::kBadStreamName);
+  EXPECT_EQ(document("s", "\\u0041A=="), JobDocumentError::kBadSignature);
+  EXPECT_EQ(document("s", "\\\\AAA"), JobDocumentError::kBadSignature);
+  EXPECT_EQ(document("s", ""), JobDocumentError::kBadSignature);
+}
+
+TEST(JobsMessage, RefusesWhatIsNotOneJsonObject) {
+  JobsMessage m;
+  EXPECT_EQ(parse_jobs_message(R"({"execution":{"jobId":"j"}} x)", m), Status::kMalformed);
+  EXPECT_EQ(parse_jobs_message(R"({"execution":{"jobId":"j"}}{})", m), Status::kMalformed);
+  EXPECT_EQ(parse_jobs_message(R"(["execution"])", m), Status::kMalformed);
+  EXPECT_EQ(parse_jobs_message(R"({"execution":{"jobId":"j")", m), Status::kMalformed);
+  EXPECT_EQ(parse_jobs_message(R"({"execution":[{"jobId":"j"}]})", m), Status::kMalformed);
+  EXPECT_EQ(parse_jobs_message(R"({"execution":{"jobId":"j","statusDetails":1}})", m), Status::kMalformed);
+  EXPECT_EQ(parse_jobs_message(R"({"execution":{"jobId":7}})", m), Status::kMalformed);
+  EXPECT_EQ(parse_jobs_message("", m), Status::kMalformed);
+}
+
 TEST(Hex32, RoundTrips) {
   std::array<char, 10> out{};
   format_hex32(0xDEADBEEF, out);

@@ -17,13 +17,17 @@ namespace otter::codec {
 
 enum class JsonType : std::uint8_t { kNone, kObject, kArray, kString, kPrimitive };
 
+// Tokenizes `text` (not necessarily NUL-terminated) and returns how many
+// tokens were used. kBufferTooSmall when the token array is too small,
+// kMalformed for anything that is not one JSON object (whitespace may follow).
+// For parsers that walk jsmn's tokens themselves; JsonDocument wraps it.
+Result<int> tokenize_object(std::string_view text, std::span<jsmntok_t> tokens);
+
 class JsonDocument {
  public:
   static constexpr int kNone = -1;
 
-  // Tokenizes `text` (not necessarily NUL-terminated). kBufferTooSmall when
-  // the token array is too small, kMalformed for anything that is not JSON.
-  // The root must be an object.
+  // tokenize_object() and keeps the tokens for the accessors below.
   Status parse(std::string_view text, std::span<jsmntok_t> tokens);
 
   int root() const { return count_ > 0 ? 0 : kNone; }
