@@ -721,7 +721,8 @@ class Bench:
                          "console lines and JSON streams, which AWS's figure also leaves out.")
         text = ["## P5 footprint (Cortex-M4F, `-Os`, from build/m4/size-report.txt)", "",
                 "Each component linked alone into a footprint image with the minimal runtime, runtime subtracted "
-                "(scripts/size-report). `boot` includes image verification (SHA-256 + ECDSA P-256 with mbedTLS); "
+                "(the agent images: the runtime and the footprint program's stand-in ports, see the notes under the "
+                "table; scripts/size-report). `boot` includes image verification (SHA-256 + ECDSA P-256 with mbedTLS); "
                 "the seed's loader and Cloner check no signature at all, so the comparison is of a verifying "
                 "bootloader with a non-verifying one.", "",
                 "| component | flash B | RAM B | seed's figure for the same role | Otter / seed |",
