@@ -17,6 +17,9 @@ Status AgentConfig::validate(const char** why) const {
     reason = "one request may ask for at most 128 KiB (AWS limit)";
   } else if (requests_in_flight == 0 || requests_in_flight > kMaxRequestsInFlight) {
     reason = "requests in flight must be 1..16";
+  } else if ((request_timeout_ms | max_backoff_ms | self_test_timeout_ms | job_request_timeout_ms |
+              ready_ack_timeout_ms) >= kMaxDelayMs) {  // exact: kMaxDelayMs is a power of two
+    reason = "timeouts must be < 2^27 ms (37 h)";
   } else if (request_timeout_ms == 0 || max_backoff_ms < request_timeout_ms) {
     reason = "request timeout must be > 0 and <= max backoff";
   } else if (progress_every == 0) {
