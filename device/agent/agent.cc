@@ -526,32 +526,37 @@ bool Agent::check_descriptor() {
     if (!received_->test(b)) return true;  // not yet: keep downloading
   }
   descriptor_checked_ = true;
+  // The first failed check picks the ending; one end_job call for all.
+  Ending why;
+  std::uint32_t detail;
   const auto descriptor = bootloader_.read_staged_descriptor();
   if (!descriptor.ok()) {
-    end_job(Ending::kNoDescriptor, static_cast<std::uint32_t>(descriptor.status()));
-    return false;
+    why = Ending::kNoDescriptor;
+    detail = static_cast<std::uint32_t>(descriptor.status());
+  } else if (descriptor->hardware_id != bootloader_.hardware_id()) {
+    why = Ending::kWrongBoard;
+    detail = descriptor->hardware_id;
+  } else if (descriptor->image_size != job_.file.size) {
+    why = Ending::kSizeDiffers;
+    detail = descriptor->image_size;
+  } else if (const auto boot = bootloader_.status(); !boot.ok()) {
+    why = Ending::kBootStatusUnreadable;
+    detail = static_cast<std::uint32_t>(boot.status());
+  } else {
+    const Version version = descriptor->version;
+    const Version running = boot->running;
+    image_version_ = version;
+    detail = version.encoded();
+    if (detail < boot->min_version) {
+      why = Ending::kBelowFloor;
+    } else if (!(version > running) && !(job_.file.allow_downgrade && version != running)) {
+      why = version == running ? Ending::kSameVersion : Ending::kDowngrade;
+    } else {
+      why = Ending::kNone;
+    }
   }
-  if (descriptor->hardware_id != bootloader_.hardware_id()) {
-    end_job(Ending::kWrongBoard, descriptor->hardware_id);
-    return false;
-  }
-  if (descriptor->image_size != job_.file.size) {
-    end_job(Ending::kSizeDiffers, descriptor->image_size);
-    return false;
-  }
-  const auto boot = bootloader_.status();
-  if (!boot.ok()) {
-    end_job(Ending::kBootStatusUnreadable, static_cast<std::uint32_t>(boot.status()));
-    return false;
-  }
-  const Version running = boot->running;
-  image_version_ = descriptor->version;
-  if (descriptor->version.encoded() < boot->min_version) {
-    end_job(Ending::kBelowFloor, descriptor->version.encoded());
-    return false;
-  }
-  if (!(descriptor->version > running) && !(job_.file.allow_downgrade && descriptor->version != running)) {
-    end_job(descriptor->version == running ? Ending::kSameVersion : Ending::kDowngrade, descriptor->version.encoded());
+  if (why != Ending::kNone) {
+    end_job(why, detail);
     return false;
   }
 #if OTTER_AGENT_CONSOLE

@@ -151,6 +151,7 @@ class Agent : private detail::AgentVariables {
     kStagingFlashError,  // the first FAILED one
     kBootStatusUnreadable, kSignatureFailed, kInstallRefused, kNotNewer, kRolledBack, kInstallFailed, kNotInstalled,
     kTrialFailed, kSelfTestFailed, kConfirmFailed, kDownloadTimedOut,
+    kNone,  // not an ending: every check passed
   };
   void end_job(Ending why, std::uint32_t detail);
   void end_job(protocol::JobStatus status, std::string_view reason, std::uint32_t detail);
