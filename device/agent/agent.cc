@@ -137,10 +137,11 @@ void Agent::on_connected() {
   if (state_ == AgentState::kStopped) return;
   // The AWS agent subscribes to notify-next only; $next/get/accepted too makes
   // the answer arrive on AWS proper, where it is not copied to notify-next.
-  const TopicKind kinds[] = {TopicKind::kNotifyNext, TopicKind::kNextGetAccepted, TopicKind::kNextGetRejected};
-  for (const TopicKind kind : kinds) subscribe(kind);
-  // Learn of a cancellation (the service refuses our next update).
-  subscribe(TopicKind::kJobUpdateRejected, "+"sv);
+  // Also every job's ("+") update/rejected: learn of a cancellation (the
+  // service refuses our next update). The other topics have no name to fill.
+  const TopicKind kinds[] = {TopicKind::kNotifyNext, TopicKind::kNextGetAccepted, TopicKind::kNextGetRejected,
+                             TopicKind::kJobUpdateRejected};
+  for (const TopicKind kind : kinds) subscribe(kind, "+"sv);
   if (state_ == AgentState::kReadyToReset && !reset_requested_) await_ready_ack();
   send_pending_update();
   if (state_ == AgentState::kDownloading) {
@@ -352,8 +353,9 @@ Status Agent::prepare_staging() {
 
 void Agent::subscribe_stream(bool subscribe) {
   const TopicKind kinds[] = {TopicKind::kStreamData, TopicKind::kStreamRejected};
+  const std::string_view stream = job_.stream_name();
   for (const TopicKind kind : kinds) {
-    const std::string_view to = topic(kind, job_.stream_name());
+    const std::string_view to = topic(kind, stream);
     if (to.empty()) continue;
     if (subscribe) {
       (void)transport_.subscribe(to);
