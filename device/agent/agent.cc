@@ -1,6 +1,7 @@
 #include "otter/agent/agent.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "log_line.h"
@@ -45,10 +46,9 @@ std::string_view as_text(std::span<const std::uint8_t> bytes) {
 std::uint32_t hash_identity(const protocol::JobExecution& job) {
   std::uint32_t crc = crc32(as_bytes(job.job()));
   crc = crc32(as_bytes(job.stream_name()), crc);
-  const std::uint8_t id[4] = {static_cast<std::uint8_t>(job.file.file_id), static_cast<std::uint8_t>(job.file.file_id >> 8),
-                              static_cast<std::uint8_t>(job.file.file_id >> 16),
-                              static_cast<std::uint8_t>(job.file.file_id >> 24)};
-  crc = crc32(id, crc);
+  // The file id's little-endian bytes: its bytes in memory on the targets.
+  static_assert(std::endian::native == std::endian::little);
+  crc = crc32({reinterpret_cast<const std::uint8_t*>(&job.file.file_id), sizeof job.file.file_id}, crc);
   return crc32(std::span<const std::uint8_t>(job.file.signature.data(), job.file.signature_size), crc);
 }
 
