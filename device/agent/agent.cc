@@ -374,11 +374,12 @@ std::uint32_t Agent::block_length(std::uint32_t index) const {
 std::uint32_t Agent::deadline_in(std::uint32_t delay) { return static_cast<std::uint32_t>(clock_.now_ms()) + delay; }
 
 std::uint32_t Agent::backoff(std::uint32_t retries) const {
-  // 32-bit on purpose (no 64-bit helpers on Cortex-M): doubling stops at
-  // max_backoff_ms, so it never overflows.
+  // 32-bit on purpose (no 64-bit helpers on Cortex-M): the delay stays at
+  // most max_backoff_ms < kMaxDelayMs = 2^27 (validate()), so doubling it
+  // never overflows.
   std::uint32_t delay = config_.request_timeout_ms;
   for (std::uint32_t i = 0; i < retries && delay < config_.max_backoff_ms; ++i)
-    delay = delay > config_.max_backoff_ms / 2 ? config_.max_backoff_ms : delay * 2;
+    delay = std::min(delay * 2, config_.max_backoff_ms);
   // Spread the retries of a fleet that lost the same broker at once.
   const std::uint32_t spread = config_.request_timeout_ms / 8 + 1;
   const std::uint32_t jitter = (crc32(as_bytes(config_.thing_name)) + retries * 7919U) % spread;
