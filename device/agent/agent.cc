@@ -1,6 +1,7 @@
 #include "otter/agent/agent.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "log_line.h"
@@ -45,10 +46,9 @@ std::string_view as_text(std::span<const std::uint8_t> bytes) {
 std::uint32_t hash_identity(const protocol::JobExecution& job) {
   std::uint32_t crc = crc32(as_bytes(job.job()));
   crc = crc32(as_bytes(job.stream_name()), crc);
-  const std::uint8_t id[4] = {static_cast<std::uint8_t>(job.file.file_id), static_cast<std::uint8_t>(job.file.file_id >> 8),
-                              static_cast<std::uint8_t>(job.file.file_id >> 16),
-                              static_cast<std::uint8_t>(job.file.file_id >> 24)};
-  crc = crc32(id, crc);
+  // The file id's little-endian bytes: its bytes in memory on the targets.
+  static_assert(std::endian::native == std::endian::little);
+  crc = crc32({reinterpret_cast<const std::uint8_t*>(&job.file.file_id), sizeof job.file.file_id}, crc);
   return crc32(std::span<const std::uint8_t>(job.file.signature.data(), job.file.signature_size), crc);
 }
 
@@ -137,10 +137,11 @@ void Agent::on_connected() {
   if (state_ == AgentState::kStopped) return;
   // The AWS agent subscribes to notify-next only; $next/get/accepted too makes
   // the answer arrive on AWS proper, where it is not copied to notify-next.
-  const TopicKind kinds[] = {TopicKind::kNotifyNext, TopicKind::kNextGetAccepted, TopicKind::kNextGetRejected};
-  for (const TopicKind kind : kinds) subscribe(kind);
-  // Learn of a cancellation (the service refuses our next update).
-  subscribe(TopicKind::kJobUpdateRejected, "+"sv);
+  // Also every job's ("+") update/rejected: learn of a cancellation (the
+  // service refuses our next update). The other topics have no name to fill.
+  const TopicKind kinds[] = {TopicKind::kNotifyNext, TopicKind::kNextGetAccepted, TopicKind::kNextGetRejected,
+                             TopicKind::kJobUpdateRejected};
+  for (const TopicKind kind : kinds) subscribe(kind, "+"sv);
   if (state_ == AgentState::kReadyToReset && !reset_requested_) await_ready_ack();
   send_pending_update();
   if (state_ == AgentState::kDownloading) {
@@ -352,8 +353,9 @@ Status Agent::prepare_staging() {
 
 void Agent::subscribe_stream(bool subscribe) {
   const TopicKind kinds[] = {TopicKind::kStreamData, TopicKind::kStreamRejected};
+  const std::string_view stream = job_.stream_name();
   for (const TopicKind kind : kinds) {
-    const std::string_view to = topic(kind, job_.stream_name());
+    const std::string_view to = topic(kind, stream);
     if (to.empty()) continue;
     if (subscribe) {
       (void)transport_.subscribe(to);
@@ -372,11 +374,12 @@ std::uint32_t Agent::block_length(std::uint32_t index) const {
 std::uint32_t Agent::deadline_in(std::uint32_t delay) { return static_cast<std::uint32_t>(clock_.now_ms()) + delay; }
 
 std::uint32_t Agent::backoff(std::uint32_t retries) const {
-  // 32-bit on purpose (no 64-bit helpers on Cortex-M): doubling stops at
-  // max_backoff_ms, so it never overflows.
+  // 32-bit on purpose (no 64-bit helpers on Cortex-M): the delay stays at
+  // most max_backoff_ms < kMaxDelayMs = 2^27 (validate()), so doubling it
+  // never overflows.
   std::uint32_t delay = config_.request_timeout_ms;
   for (std::uint32_t i = 0; i < retries && delay < config_.max_backoff_ms; ++i)
-    delay = delay > config_.max_backoff_ms / 2 ? config_.max_backoff_ms : delay * 2;
+    delay = std::min(delay * 2, config_.max_backoff_ms);
   // Spread the retries of a fleet that lost the same broker at once.
   const std::uint32_t spread = config_.request_timeout_ms / 8 + 1;
   const std::uint32_t jitter = (crc32(as_bytes(config_.thing_name)) + retries * 7919U) % spread;
@@ -526,32 +529,37 @@ bool Agent::check_descriptor() {
     if (!received_->test(b)) return true;  // not yet: keep downloading
   }
   descriptor_checked_ = true;
+  // The first failed check picks the ending; one end_job call for all.
+  Ending why;
+  std::uint32_t detail;
   const auto descriptor = bootloader_.read_staged_descriptor();
   if (!descriptor.ok()) {
-    end_job(Ending::kNoDescriptor, static_cast<std::uint32_t>(descriptor.status()));
-    return false;
+    why = Ending::kNoDescriptor;
+    detail = static_cast<std::uint32_t>(descriptor.status());
+  } else if (descriptor->hardware_id != bootloader_.hardware_id()) {
+    why = Ending::kWrongBoard;
+    detail = descriptor->hardware_id;
+  } else if (descriptor->image_size != job_.file.size) {
+    why = Ending::kSizeDiffers;
+    detail = descriptor->image_size;
+  } else if (const auto boot = bootloader_.status(); !boot.ok()) {
+    why = Ending::kBootStatusUnreadable;
+    detail = static_cast<std::uint32_t>(boot.status());
+  } else {
+    const Version version = descriptor->version;
+    const Version running = boot->running;
+    image_version_ = version;
+    detail = version.encoded();
+    if (detail < boot->min_version) {
+      why = Ending::kBelowFloor;
+    } else if (!(version > running) && !(job_.file.allow_downgrade && version != running)) {
+      why = version == running ? Ending::kSameVersion : Ending::kDowngrade;
+    } else {
+      why = Ending::kNone;
+    }
   }
-  if (descriptor->hardware_id != bootloader_.hardware_id()) {
-    end_job(Ending::kWrongBoard, descriptor->hardware_id);
-    return false;
-  }
-  if (descriptor->image_size != job_.file.size) {
-    end_job(Ending::kSizeDiffers, descriptor->image_size);
-    return false;
-  }
-  const auto boot = bootloader_.status();
-  if (!boot.ok()) {
-    end_job(Ending::kBootStatusUnreadable, static_cast<std::uint32_t>(boot.status()));
-    return false;
-  }
-  const Version running = boot->running;
-  image_version_ = descriptor->version;
-  if (descriptor->version.encoded() < boot->min_version) {
-    end_job(Ending::kBelowFloor, descriptor->version.encoded());
-    return false;
-  }
-  if (!(descriptor->version > running) && !(job_.file.allow_downgrade && descriptor->version != running)) {
-    end_job(descriptor->version == running ? Ending::kSameVersion : Ending::kDowngrade, descriptor->version.encoded());
+  if (why != Ending::kNone) {
+    end_job(why, detail);
     return false;
   }
 #if OTTER_AGENT_CONSOLE

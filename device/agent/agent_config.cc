@@ -12,11 +12,14 @@ Status AgentConfig::validate(const char** why) const {
     reason = "block size must be a power of two from 256 B to 128 KiB";
   } else if (blocks_per_request == 0 || blocks_per_request > protocol::kMaxRequestBitmap * 8) {
     reason = "blocks per request must be 1..1024";
-  } else if (static_cast<std::uint64_t>(blocks_per_request) * block_size > 128 * 1024 &&
-             blocks_per_request > 1) {
+  } else if (blocks_per_request * block_size > 128 * 1024 && blocks_per_request > 1) {
+    // 32 bits suffice: at most 1024 blocks of at most 128 KiB (checked above).
     reason = "one request may ask for at most 128 KiB (AWS limit)";
   } else if (requests_in_flight == 0 || requests_in_flight > kMaxRequestsInFlight) {
     reason = "requests in flight must be 1..16";
+  } else if ((request_timeout_ms | max_backoff_ms | self_test_timeout_ms | job_request_timeout_ms |
+              ready_ack_timeout_ms) >= kMaxDelayMs) {  // exact: kMaxDelayMs is a power of two
+    reason = "timeouts must be < 2^27 ms (37 h)";
   } else if (request_timeout_ms == 0 || max_backoff_ms < request_timeout_ms) {
     reason = "request timeout must be > 0 and <= max backoff";
   } else if (progress_every == 0) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+
 namespace otter::agent {
 namespace {
 
@@ -50,6 +52,42 @@ TEST(AgentConfig, RefusesAWindowLargerThanTheRequestTable) {
   c.requests_in_flight = kMaxRequestsInFlight + 1;
   EXPECT_EQ(c.validate(), Status::kInvalidArgument);
 }
+
+// Deadlines wrap at 32 bits; each delay field is refused at the bound and
+// accepted just below it.
+void expect_delay_bound(std::uint32_t AgentConfig::*field) {
+  AgentConfig c;
+  c.thing_name = "dev";
+  c.max_backoff_ms = kMaxDelayMs - 1;  // request_timeout_ms must not exceed it
+  c.*field = kMaxDelayMs - 1;
+  EXPECT_EQ(c.validate(), Status::kOk);
+  c.*field = kMaxDelayMs;
+  const char* why = nullptr;
+  EXPECT_EQ(c.validate(&why), Status::kInvalidArgument);
+  ASSERT_NE(why, nullptr);
+  EXPECT_NE(std::string_view(why).find("2^27 ms"), std::string_view::npos) << why;
+  c.*field = 0xFFFF'FFFFu;
+  EXPECT_EQ(c.validate(), Status::kInvalidArgument);
+}
+
+TEST(AgentConfig, AcceptsEveryDelayJustBelowTheBoundAtOnce) {
+  AgentConfig c;
+  c.thing_name = "dev";
+  c.request_timeout_ms = c.max_backoff_ms = c.self_test_timeout_ms = c.job_request_timeout_ms =
+      c.ready_ack_timeout_ms = kMaxDelayMs - 1;
+  EXPECT_EQ(c.validate(), Status::kOk);
+  c.self_test_timeout_ms = kMaxDelayMs / 2 + kMaxDelayMs / 4;  // bits that OR to below the bound
+  c.request_timeout_ms = kMaxDelayMs / 4;
+  EXPECT_EQ(c.validate(), Status::kOk);
+}
+
+TEST(AgentConfig, RefusesRequestTimeoutsAtTheBound) { expect_delay_bound(&AgentConfig::request_timeout_ms); }
+TEST(AgentConfig, RefusesMaxBackoffsAtTheBound) { expect_delay_bound(&AgentConfig::max_backoff_ms); }
+TEST(AgentConfig, RefusesSelfTestTimeoutsAtTheBound) { expect_delay_bound(&AgentConfig::self_test_timeout_ms); }
+TEST(AgentConfig, RefusesJobRequestTimeoutsAtTheBound) {
+  expect_delay_bound(&AgentConfig::job_request_timeout_ms);
+}
+TEST(AgentConfig, RefusesReadyAckTimeoutsAtTheBound) { expect_delay_bound(&AgentConfig::ready_ack_timeout_ms); }
 
 }  // namespace
 }  // namespace otter::agent

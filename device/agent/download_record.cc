@@ -84,7 +84,7 @@ Status DownloadRecord::read_layout(Layout& l) const {
   // are written alternately, one full snapshot per received block.
   l.unit = g.needs_erase ? align_up(kMinUnit, g.erase_size == 0 ? 1 : g.erase_size)
                          : align_up(kHeaderSize + kMaxBlocks / 8, g.program_size);
-  if (static_cast<std::uint64_t>(l.unit) * 2 > area_.size()) return Status::kTooLarge;
+  if (l.unit > area_.size() / 2) return Status::kTooLarge;  // two units; unit * 2 could overflow
   return Status::kOk;
 }
 

@@ -66,31 +66,31 @@ struct AgentVariables {
     bool active = false;
   };
 
+  // Scalars first, arrays last: the small offsets of the often used fields
+  // fit 16-bit load and store instructions.
   AgentState state_ = AgentState::kStopped;
   bool connected_ = false;
-  protocol::JobExecution job_{};
-  // The last job this agent ended (id + execution number), so a late
-  // duplicate notification does not start it again.
-  std::array<char, protocol::kMaxJobId + 1> ended_job_{};
-  std::uint32_t ended_execution_ = 0;
-
-  std::uint32_t block_count_ = 0;
-  std::uint32_t cursor_ = 0;          // next block not yet covered by a request
   bool awaiting_service_ = false;     // reconnected: re-request once the service answers
   bool descriptor_checked_ = false;
+  bool reset_requested_ = false;
+  bool update_pending_ = false;
   Version image_version_{};
-  std::array<Request, kMaxRequestsInFlight> requests_{};
+  std::uint32_t block_count_ = 0;
+  std::uint32_t cursor_ = 0;          // next block not yet covered by a request
   std::uint32_t next_get_counter_ = 0;
   std::uint32_t job_request_deadline_ = 0;
   std::uint32_t job_request_retries_ = 0;
   std::uint32_t self_test_deadline_ = 0;
   std::uint32_t reset_deadline_ = 0;  // kReadyToReset: reset at the latest then
-  bool reset_requested_ = false;
   std::uint32_t last_progress_ = 0;
-
   std::size_t update_size_ = 0;  // the pending status update (Agent::update_)
-  bool update_pending_ = false;
   AgentStats stats_;
+  // The last job this agent ended (ended_job_ below + its execution number),
+  // so a late duplicate notification does not start it again.
+  std::uint32_t ended_execution_ = 0;
+  std::array<Request, kMaxRequestsInFlight> requests_{};
+  protocol::JobExecution job_{};
+  std::array<char, protocol::kMaxJobId + 1> ended_job_{};  // NUL-terminated
 };
 
 }  // namespace detail
@@ -151,6 +151,7 @@ class Agent : private detail::AgentVariables {
     kStagingFlashError,  // the first FAILED one
     kBootStatusUnreadable, kSignatureFailed, kInstallRefused, kNotNewer, kRolledBack, kInstallFailed, kNotInstalled,
     kTrialFailed, kSelfTestFailed, kConfirmFailed, kDownloadTimedOut,
+    kNone,  // not an ending: every check passed
   };
   void end_job(Ending why, std::uint32_t detail);
   void end_job(protocol::JobStatus status, std::string_view reason, std::uint32_t detail);

@@ -12,12 +12,19 @@
 namespace otter::agent {
 
 inline constexpr std::uint32_t kMaxRequestsInFlight = 16;
+// Deadlines are 32-bit millisecond counts compared by wrapping difference, so
+// they are exact only for delays below 2^31 ms (24.8 days). Every timeout,
+// the max backoff included, must stay below this bound, 2^27 ms (about 37
+// hours): far more than any of them needs, far from the wrap, and a power of
+// two, so validate() checks all of them with one OR.
+inline constexpr std::uint32_t kMaxDelayMs = 1u << 27;
 
 struct AgentConfig {
   std::string_view thing_name{};  // also the MQTT client id; must outlive the agent
   std::uint32_t block_size = 2048;            // power of two, 256 B .. 128 KiB (AWS limits)
   std::uint32_t blocks_per_request = 8;       // "n" of each GetStream request
   std::uint32_t requests_in_flight = 4;       // momentum window, <= kMaxRequestsInFlight
+  // Every *_ms field below must be < kMaxDelayMs.
   std::uint32_t request_timeout_ms = 10000;   // re-request a silent request after this
   std::uint32_t max_backoff_ms = 60000;       // retry delay doubles up to this
   std::uint32_t max_request_retries = 32;     // consecutive silent retries before FAILED

@@ -46,7 +46,7 @@ template <std::size_t Capacity>
 class Bitmap {
  public:
   explicit Bitmap(std::size_t bits = Capacity) : view_(storage_, bits <= Capacity ? bits : Capacity) {}
-  Bitmap(const Bitmap& other) : storage_(other.storage_), view_(storage_, other.view_.size()) {}
+  Bitmap(const Bitmap& other) : view_(storage_, other.view_.size()), storage_(other.storage_) {}
   Bitmap& operator=(const Bitmap& other) {
     storage_ = other.storage_;
     view_ = BitmapView(storage_, other.view_.size());
@@ -66,8 +66,10 @@ class Bitmap {
   static constexpr std::size_t capacity() { return Capacity; }
 
  private:
-  std::array<std::uint8_t, BitmapView::byte_count(Capacity)> storage_{};
+  // The view first: it is what every access reads, at the smaller offset
+  // (16-bit Thumb loads and stores reach it in more places).
   BitmapView view_;
+  std::array<std::uint8_t, BitmapView::byte_count(Capacity)> storage_{};
 };
 
 }  // namespace otter
