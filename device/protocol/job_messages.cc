@@ -40,8 +40,8 @@ enum Member : std::uint8_t {
 };
 
 struct Key {
-  std::string_view name;
-  Member object;  // the member whose value holds this key
+  std::string_view name;  // a string literal of names.h, so NUL-terminated
+  Member object;          // the member whose value holds this key
 };
 
 // kKeys[m - 1] is member m's key.
@@ -55,6 +55,30 @@ constexpr Key kKeys[] = {
     {json::kSignature, kFile},
 };
 static_assert(std::size(kKeys) == kFile - 1);
+static_assert([] {
+  for (const Key& key : kKeys) {
+    if (key.name.data()[key.name.size()] != '\0') return false;
+  }
+  return true;
+}());
+
+// kKeys as the flash holds it: two arrays (5 bytes a key instead of 12).
+template <typename T, typename Field>
+constexpr auto column(Field field) {
+  std::array<T, std::size(kKeys)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = field(kKeys[i]);
+  return out;
+}
+constexpr auto kKeyNames = column<const char*>([](const Key& key) { return key.name.data(); });
+constexpr auto kKeyObjects = column<Member>([](const Key& key) { return key.object; });
+
+// Whether the raw key `key` is `name`.
+bool key_is(std::string_view key, const char* name) {
+  for (const char c : key) {
+    if (*name++ != c) return false;
+  }
+  return *name == '\0';
+}
 
 class Tokens {
  public:
@@ -83,13 +107,11 @@ class Tokens {
     if (token == kAbsent) return Status::kNotFound;
     if (type(token) != JSMN_PRIMITIVE) return Status::kMalformed;
     const std::string_view digits = text(token);
-    // 32-bit arithmetic only (no 64-bit multiply on the device): refuse the
-    // step that would pass UINT32_MAX = 4294967295.
+    // 32-bit arithmetic only: refuse the step that would pass UINT32_MAX.
     std::uint32_t value = 0;
     for (const char c : digits) {
-      if (c < '0' || c > '9') return Status::kMalformed;
       const auto digit = static_cast<std::uint32_t>(c - '0');
-      if (value > 429496729U || (value == 429496729U && digit > 5)) return Status::kMalformed;
+      if (digit > 9 || value > (UINT32_MAX - digit) / 10) return Status::kMalformed;
       value = value * 10 + digit;
     }
     return value;
@@ -147,8 +169,8 @@ void find_members(const Tokens& t, Found& found, bool& mqtt) {
     if (!t.is_key(token)) continue;
     const std::string_view name = t.text(token);
     for (unsigned m = kExecution; m < kFile; ++m) {
-      const Key& key = kKeys[m - 1];
-      if (found[m] == kAbsent && found[key.object] == parent && key.name == name) found[m] = token + 1;
+      if (found[m] == kAbsent && found[kKeyObjects[m - 1]] == parent && key_is(name, kKeyNames[m - 1]))
+        found[m] = token + 1;
     }
   }
 }
@@ -238,16 +260,16 @@ std::string_view to_string(JobDocumentError error) {
 }
 
 Result<std::uint32_t> parse_hex32(std::string_view text) {
-  if (text.size() < 3 || text.size() > 10 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X'))
-    return Status::kMalformed;
+  if (text.size() < 3 || text.size() > 10 || text[0] != '0' || (text[1] | 0x20) != 'x') return Status::kMalformed;
   std::uint32_t value = 0;
   for (std::size_t i = 2; i < text.size(); ++i) {
     const char c = text[i];
-    std::uint32_t d = 0;
-    if (c >= '0' && c <= '9') d = static_cast<std::uint32_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') d = static_cast<std::uint32_t>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') d = static_cast<std::uint32_t>(c - 'A' + 10);
-    else return Status::kMalformed;
+    const char lower = static_cast<char>(c | 0x20);  // 'A'-'F' as 'a'-'f'
+    std::uint32_t d = static_cast<std::uint32_t>(c - '0');
+    if (d > 9) {
+      if (lower < 'a' || lower > 'f') return Status::kMalformed;
+      d = static_cast<std::uint32_t>(lower - 'a' + 10);
+    }
     value = (value << 4) | d;
   }
   return value;
