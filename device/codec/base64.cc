@@ -39,15 +39,19 @@ Result<std::size_t> base64_decode_range(std::string_view text, std::size_t offse
   const std::size_t data_end = text.size() - pad;
   std::size_t produced = 0;
   std::uint32_t bits = 0;
-  // Whole quads only: `produced` changes at the end of each.
-  for (std::size_t i = offset / 3 * 4; produced < out.size(); ++i) {
+  unsigned held = 0;  // decoded bits not yet output
+  // Whole quads only, so every character of the last quad is checked.
+  std::size_t i = offset / 3 * 4;
+  for (; produced < out.size() || i % 4 != 0; ++i) {
     const int v = i < data_end ? value_of(text[i]) : 0;
     if (v < 0) return Status::kMalformed;
     bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    if (i % 4 != 3) continue;
-    if (i + 1 == text.size() && (bits & ((1U << (8 * pad)) - 1)) != 0) return Status::kMalformed;
-    for (int shift = 16; shift >= 0 && produced < out.size(); shift -= 8) out[produced++] = static_cast<std::uint8_t>(bits >> shift);
+    held += 6;
+    if (held < 8) continue;
+    held -= 8;
+    if (produced < out.size()) out[produced++] = static_cast<std::uint8_t>(bits >> held);
   }
+  if (i == text.size() && (bits & ((1U << (8 * pad)) - 1)) != 0) return Status::kMalformed;
   return produced;
 }
 
