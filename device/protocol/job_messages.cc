@@ -102,8 +102,9 @@ class Tokens {
   // A string with one child is a key; jsmn puts its value right after it.
   bool is_key(int token) const { return at(token).type == JSMN_STRING && at(token).size == 1 && token + 1 < count(); }
 
-  // kNotFound when absent, kMalformed unless a decimal of at most 32 bits.
-  Result<std::uint32_t> unsigned_value(int token) const {
+  // kNotFound when absent, kMalformed unless a decimal of at most 32 bits;
+  // `out` is written only when kOk.
+  Status number(int token, std::uint32_t& out) const {
     if (token == kAbsent) return Status::kNotFound;
     if (type(token) != JSMN_PRIMITIVE) return Status::kMalformed;
     const std::string_view digits = text(token);
@@ -114,7 +115,8 @@ class Tokens {
       if (digit > 9 || value > (UINT32_MAX - digit) / 10) return Status::kMalformed;
       value = value * 10 + digit;
     }
-    return value;
+    out = value;
+    return Status::kOk;
   }
 
   // The plain text of a string member, or empty.
@@ -148,8 +150,8 @@ using Found = std::array<int, kMembers>;
 
 // fileType 0 (or none, in older documents) is the firmware image.
 bool is_firmware(const Tokens& t, const Found& found) {
-  const auto type = t.unsigned_value(found[kFileType]);
-  return type.status() == Status::kNotFound || (type.ok() && *type == 0);
+  std::uint32_t type = 0;  // stays 0 when absent
+  return t.number(found[kFileType], type) != Status::kMalformed && type == 0;
 }
 
 // One pass: each member is the first value of its key in its object; the
@@ -195,13 +197,9 @@ JobDocumentError parse_signature(const Tokens& t, int token, OtaFile& out) {
 
 JobDocumentError parse_file(const Tokens& t, const Found& found, OtaFile& out) {
   if (found[kFile] == kAbsent || !is_firmware(t, found)) return JobDocumentError::kNoFirmwareFile;
-  const auto size = t.unsigned_value(found[kFileSize]);
-  if (!size.ok() || *size == 0) return JobDocumentError::kBadFileSize;
-  out.size = *size;
-  const auto id = t.unsigned_value(found[kFileId]);
-  if (!id.ok()) return JobDocumentError::kNoFirmwareFile;
-  out.file_id = *id;
-  out.attributes = t.unsigned_value(found[kAttr]).value_or(0);
+  if (t.number(found[kFileSize], out.size) != Status::kOk || out.size == 0) return JobDocumentError::kBadFileSize;
+  if (t.number(found[kFileId], out.file_id) != Status::kOk) return JobDocumentError::kNoFirmwareFile;
+  (void)t.number(found[kAttr], out.attributes);  // 0 unless a number
   out.allow_downgrade = t.type(found[kAllowDowngrade]) == JSMN_PRIMITIVE && t.text(found[kAllowDowngrade]) == "true"sv;
   return parse_signature(t, found[kSignature], out);
 }
@@ -227,8 +225,9 @@ Status parse_jobs_message(std::string_view text, JobsMessage& out) {
   OTTER_TRY(t.identifier(found[kJobId], e.job_id));
   out.has_execution = true;
   e.status = job_status_from(t.string(found[kStatus]));
-  e.version_number = t.unsigned_value(found[kVersionNumber]).value_or(0);
-  e.execution_number = t.unsigned_value(found[kExecutionNumber]).value_or(0);
+  // 0 unless numbers.
+  (void)t.number(found[kVersionNumber], e.version_number);
+  (void)t.number(found[kExecutionNumber], e.execution_number);
   if (found[kStatusDetails] != kAbsent && t.type(found[kStatusDetails]) != JSMN_OBJECT) return Status::kMalformed;
   const std::string_view self_test = t.string(found[kSelfTest]);
   if (self_test == json::kSelfTestReady) e.self_test = SelfTest::kReady;
