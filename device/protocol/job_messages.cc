@@ -2,6 +2,7 @@
 
 #include "otter/codec/base64.h"
 #include "otter/codec/json_reader.h"
+#include "packed_strings.h"
 
 namespace otter::protocol {
 
@@ -210,6 +211,12 @@ JobDocumentError parse_afr_ota(const Tokens& t, const Found& found, JobExecution
   return parse_file(t, found, e.file);
 }
 
+// JobDocumentError's texts, in its order: the reasons reported to the service.
+constexpr std::string_view kDocumentErrors[] = {"ok", "not an OTA job", "no MQTT protocol", "bad stream name",
+                                                "no firmware file", "bad file size", "bad signature field"};
+constexpr auto kPackedDocumentErrors = pack_strings<kDocumentErrors>();
+static_assert(kPackedDocumentErrors.count() == static_cast<std::size_t>(JobDocumentError::kBadSignature) + 1);
+
 }  // namespace
 
 Status parse_jobs_message(std::string_view text, JobsMessage& out) {
@@ -246,16 +253,8 @@ Status parse_jobs_message(std::string_view text, JobsMessage& out) {
 }
 
 std::string_view to_string(JobDocumentError error) {
-  switch (error) {
-    case JobDocumentError::kNone: return "ok"sv;
-    case JobDocumentError::kNotOta: return "not an OTA job"sv;
-    case JobDocumentError::kNoMqtt: return "no MQTT protocol"sv;
-    case JobDocumentError::kBadStreamName: return "bad stream name"sv;
-    case JobDocumentError::kNoFirmwareFile: return "no firmware file"sv;
-    case JobDocumentError::kBadFileSize: return "bad file size"sv;
-    case JobDocumentError::kBadSignature: return "bad signature field"sv;
-  }
-  return "?"sv;
+  const auto i = static_cast<std::size_t>(error);
+  return i < kPackedDocumentErrors.count() ? kPackedDocumentErrors[i] : "?"sv;
 }
 
 Result<std::uint32_t> parse_hex32(std::string_view text) {
