@@ -41,8 +41,8 @@ enum Member : std::uint8_t {
 };
 
 struct Key {
-  std::string_view name;  // a string literal of names.h, so NUL-terminated
-  Member object;          // the member whose value holds this key
+  std::string_view name;
+  Member object;  // the member whose value holds this key
 };
 
 // kKeys[m - 1] is member m's key.
@@ -56,30 +56,18 @@ constexpr Key kKeys[] = {
     {json::kSignature, kFile},
 };
 static_assert(std::size(kKeys) == kFile - 1);
-static_assert([] {
-  for (const Key& key : kKeys) {
-    if (key.name.data()[key.name.size()] != '\0') return false;
-  }
-  return true;
-}());
 
-// kKeys as the flash holds it: two arrays (5 bytes a key instead of 12).
+// kKeys as the flash holds it: the names packed (2 bytes a key, a name inside
+// another stored once) and the objects (1 byte a key).
 template <typename T, typename Field>
 constexpr auto column(Field field) {
   std::array<T, std::size(kKeys)> out{};
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = field(kKeys[i]);
   return out;
 }
-constexpr auto kKeyNames = column<const char*>([](const Key& key) { return key.name.data(); });
+constexpr auto kKeyNameList = column<std::string_view>([](const Key& key) { return key.name; });
+constexpr auto kKeyNames = pack_strings<kKeyNameList>();
 constexpr auto kKeyObjects = column<Member>([](const Key& key) { return key.object; });
-
-// Whether the raw key `key` is `name`.
-bool key_is(std::string_view key, const char* name) {
-  for (const char c : key) {
-    if (*name++ != c) return false;
-  }
-  return *name == '\0';
-}
 
 class Tokens {
  public:
@@ -172,7 +160,7 @@ void find_members(const Tokens& t, Found& found, bool& mqtt) {
     if (!t.is_key(token)) continue;
     const std::string_view name = t.text(token);
     for (unsigned m = kExecution; m < kFile; ++m) {
-      if (found[m] == kAbsent && found[kKeyObjects[m - 1]] == parent && key_is(name, kKeyNames[m - 1]))
+      if (found[m] == kAbsent && found[kKeyObjects[m - 1]] == parent && name == kKeyNames[m - 1])
         found[m] = token + 1;
     }
   }
