@@ -22,26 +22,18 @@ std::size_t padding(std::string_view text) {
   return pad;
 }
 
-}  // namespace
-
-Result<std::size_t> base64_decoded_size(std::string_view text) {
-  if (text.size() % 4 != 0) return Status::kMalformed;
-  return text.size() / 4 * 3 - padding(text);
-}
-
-Result<std::size_t> base64_decode_range(std::string_view text, std::size_t offset, std::span<std::uint8_t> out) {
-  OTTER_ASSIGN_OR_RETURN(const std::size_t total, base64_decoded_size(text));
-  if (offset % 3 != 0 || offset > total || out.size() > total - offset) return Status::kOutOfRange;
+// Decodes from character `start` (the first of a quad) until `out` is full,
+// `text` ending in `pad` padding characters.
+Result<std::size_t> decode_quads(std::string_view text, std::size_t pad, std::size_t start, std::span<std::uint8_t> out) {
   // Padding is only the trailing '=' (any other '=' is outside the alphabet);
   // it decodes as zero bits, which must also be the bits it hides
   // (non-canonical encodings are refused).
-  const std::size_t pad = padding(text);
   const std::size_t data_end = text.size() - pad;
   std::size_t produced = 0;
   std::uint32_t bits = 0;
   unsigned held = 0;  // decoded bits not yet output
   // Whole quads only, so every character of the last quad is checked.
-  std::size_t i = offset / 3 * 4;
+  std::size_t i = start;
   for (; produced < out.size() || i % 4 != 0; ++i) {
     const int v = i < data_end ? value_of(text[i]) : 0;
     if (v < 0) return Status::kMalformed;
@@ -55,11 +47,24 @@ Result<std::size_t> base64_decode_range(std::string_view text, std::size_t offse
   return produced;
 }
 
+}  // namespace
+
+Result<std::size_t> base64_decoded_size(std::string_view text) {
+  if (text.size() % 4 != 0) return Status::kMalformed;
+  return text.size() / 4 * 3 - padding(text);
+}
+
+Result<std::size_t> base64_decode_range(std::string_view text, std::size_t offset, std::span<std::uint8_t> out) {
+  OTTER_ASSIGN_OR_RETURN(const std::size_t total, base64_decoded_size(text));
+  if (offset % 3 != 0 || offset > total || out.size() > total - offset) return Status::kOutOfRange;
+  return decode_quads(text, text.size() / 4 * 3 - total, offset / 3 * 4, out);
+}
+
 Result<std::size_t> base64_decode(std::string_view text, std::span<std::uint8_t> out) {
   OTTER_ASSIGN_OR_RETURN(const std::size_t total, base64_decoded_size(text));
   if (total > out.size()) return Status::kBufferTooSmall;
   // Validate every quad, including the padding of the last one.
-  return base64_decode_range(text, 0, out.first(total));
+  return decode_quads(text, text.size() / 4 * 3 - total, 0, out.first(total));
 }
 
 Result<std::size_t> base64_encode(std::span<const std::uint8_t> data, std::span<char> out) {
