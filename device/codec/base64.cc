@@ -7,12 +7,10 @@ namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int value_of(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+  if (c >= 'a') return c <= 'z' ? c - 'a' + 26 : -1;
+  if (c >= 'A') return c <= 'Z' ? c - 'A' : -1;
+  if (c >= '0') return c <= '9' ? c - '0' + 52 : -1;
+  return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
 // The number of '=' that end the text (at most two count as padding).
