@@ -80,11 +80,12 @@ class Tokens {
     const jsmntok_t& t = at(token);
     return {json_.data() + t.start, static_cast<std::size_t>(t.end - t.start)};
   }
-  // The object or array that contains `token`: the nearest container before
-  // it whose text range encloses it (jsmn lists tokens in document order).
+  // The object or array that contains `token`: the nearest token before it
+  // whose text range encloses it (jsmn lists tokens in document order; only
+  // containers enclose other tokens).
   int parent(int token) const {
     for (int i = token - 1; i >= 0; --i) {
-      if ((at(i).type == JSMN_OBJECT || at(i).type == JSMN_ARRAY) && at(i).end > at(token).start) return i;
+      if (at(i).end > at(token).start) return i;
     }
     return kAbsent;
   }
