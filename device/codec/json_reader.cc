@@ -86,13 +86,11 @@ Result<std::uint32_t> JsonDocument::unsigned_value(int token) const {
   if (type(token) != JsonType::kPrimitive) return Status::kMalformed;
   const std::string_view text = raw(token);
   if (text.empty() || text.size() > 20) return Status::kMalformed;
-  // 32-bit arithmetic only (no 64-bit multiply on the device): refuse the
-  // step that would pass UINT32_MAX = 4294967295.
+  // 32-bit arithmetic only: refuse the step that would pass UINT32_MAX.
   std::uint32_t value = 0;
   for (const char c : text) {
-    if (c < '0' || c > '9') return Status::kMalformed;
     const auto digit = static_cast<std::uint32_t>(c - '0');
-    if (value > 429496729U || (value == 429496729U && digit > 5)) return Status::kMalformed;
+    if (digit > 9 || value > (UINT32_MAX - digit) / 10) return Status::kMalformed;
     value = value * 10 + digit;
   }
   return value;
