@@ -32,13 +32,11 @@ Status JsonDocument::parse(std::string_view text, std::span<jsmntok_t> tokens) {
 
 JsonType JsonDocument::type(int token) const {
   if (token < 0 || token >= count_) return JsonType::kNone;
-  switch (tokens_[static_cast<std::size_t>(token)].type) {
-    case JSMN_OBJECT: return JsonType::kObject;
-    case JSMN_ARRAY: return JsonType::kArray;
-    case JSMN_STRING: return JsonType::kString;
-    case JSMN_PRIMITIVE: return JsonType::kPrimitive;
-    default: return JsonType::kNone;
-  }
+  // JsonType lists jsmn's types in jsmn's order.
+  static_assert(static_cast<int>(JsonType::kNone) == JSMN_UNDEFINED && static_cast<int>(JsonType::kObject) == JSMN_OBJECT &&
+                static_cast<int>(JsonType::kArray) == JSMN_ARRAY &&
+                static_cast<int>(JsonType::kString) == JSMN_STRING && static_cast<int>(JsonType::kPrimitive) == JSMN_PRIMITIVE);
+  return static_cast<JsonType>(tokens_[static_cast<std::size_t>(token)].type);
 }
 
 std::string_view JsonDocument::raw(int token) const {
