@@ -7,12 +7,10 @@ namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int value_of(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+  if (c >= 'a') return c <= 'z' ? c - 'a' + 26 : -1;
+  if (c >= 'A') return c <= 'Z' ? c - 'A' : -1;
+  if (c >= '0') return c <= '9' ? c - '0' + 52 : -1;
+  return c == '+' ? 62 : c == '/' ? 63 : -1;
 }
 
 // The number of '=' that end the text (at most two count as padding).
@@ -20,6 +18,31 @@ std::size_t padding(std::string_view text) {
   std::size_t pad = 0;
   while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
   return pad;
+}
+
+// Decodes from character `start` (the first of a quad) until `out` is full,
+// `text` ending in `pad` padding characters.
+Result<std::size_t> decode_quads(std::string_view text, std::size_t pad, std::size_t start, std::span<std::uint8_t> out) {
+  // Padding is only the trailing '=' (any other '=' is outside the alphabet);
+  // it decodes as zero bits, which must also be the bits it hides
+  // (non-canonical encodings are refused).
+  const std::size_t data_end = text.size() - pad;
+  std::size_t produced = 0;
+  std::uint32_t bits = 0;
+  unsigned held = 0;  // decoded bits not yet output
+  // Whole quads only, so every character of the last quad is checked.
+  std::size_t i = start;
+  for (; produced < out.size() || i % 4 != 0; ++i) {
+    const int v = i < data_end ? value_of(text[i]) : 0;
+    if (v < 0) return Status::kMalformed;
+    bits = (bits << 6) | static_cast<std::uint32_t>(v);
+    held += 6;
+    if (held < 8) continue;
+    held -= 8;
+    if (produced < out.size()) out[produced++] = static_cast<std::uint8_t>(bits >> held);
+  }
+  if (i == text.size() && (bits & ((1U << (8 * pad)) - 1)) != 0) return Status::kMalformed;
+  return produced;
 }
 
 }  // namespace
@@ -32,30 +55,14 @@ Result<std::size_t> base64_decoded_size(std::string_view text) {
 Result<std::size_t> base64_decode_range(std::string_view text, std::size_t offset, std::span<std::uint8_t> out) {
   OTTER_ASSIGN_OR_RETURN(const std::size_t total, base64_decoded_size(text));
   if (offset % 3 != 0 || offset > total || out.size() > total - offset) return Status::kOutOfRange;
-  // Padding is only the trailing '=' (any other '=' is outside the alphabet);
-  // it decodes as zero bits, which must also be the bits it hides
-  // (non-canonical encodings are refused).
-  const std::size_t pad = padding(text);
-  const std::size_t data_end = text.size() - pad;
-  std::size_t produced = 0;
-  std::uint32_t bits = 0;
-  // Whole quads only: `produced` changes at the end of each.
-  for (std::size_t i = offset / 3 * 4; produced < out.size(); ++i) {
-    const int v = i < data_end ? value_of(text[i]) : 0;
-    if (v < 0) return Status::kMalformed;
-    bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    if (i % 4 != 3) continue;
-    if (i + 1 == text.size() && (bits & ((1U << (8 * pad)) - 1)) != 0) return Status::kMalformed;
-    for (int shift = 16; shift >= 0 && produced < out.size(); shift -= 8) out[produced++] = static_cast<std::uint8_t>(bits >> shift);
-  }
-  return produced;
+  return decode_quads(text, text.size() / 4 * 3 - total, offset / 3 * 4, out);
 }
 
 Result<std::size_t> base64_decode(std::string_view text, std::span<std::uint8_t> out) {
   OTTER_ASSIGN_OR_RETURN(const std::size_t total, base64_decoded_size(text));
   if (total > out.size()) return Status::kBufferTooSmall;
   // Validate every quad, including the padding of the last one.
-  return base64_decode_range(text, 0, out.first(total));
+  return decode_quads(text, text.size() / 4 * 3 - total, 0, out.first(total));
 }
 
 Result<std::size_t> base64_encode(std::span<const std::uint8_t> data, std::span<char> out) {

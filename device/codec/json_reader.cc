@@ -32,13 +32,11 @@ Status JsonDocument::parse(std::string_view text, std::span<jsmntok_t> tokens) {
 
 JsonType JsonDocument::type(int token) const {
   if (token < 0 || token >= count_) return JsonType::kNone;
-  switch (tokens_[static_cast<std::size_t>(token)].type) {
-    case JSMN_OBJECT: return JsonType::kObject;
-    case JSMN_ARRAY: return JsonType::kArray;
-    case JSMN_STRING: return JsonType::kString;
-    case JSMN_PRIMITIVE: return JsonType::kPrimitive;
-    default: return JsonType::kNone;
-  }
+  // JsonType lists jsmn's types in jsmn's order.
+  static_assert(static_cast<int>(JsonType::kNone) == JSMN_UNDEFINED && static_cast<int>(JsonType::kObject) == JSMN_OBJECT &&
+                static_cast<int>(JsonType::kArray) == JSMN_ARRAY &&
+                static_cast<int>(JsonType::kString) == JSMN_STRING && static_cast<int>(JsonType::kPrimitive) == JSMN_PRIMITIVE);
+  return static_cast<JsonType>(tokens_[static_cast<std::size_t>(token)].type);
 }
 
 std::string_view JsonDocument::raw(int token) const {
@@ -86,13 +84,11 @@ Result<std::uint32_t> JsonDocument::unsigned_value(int token) const {
   if (type(token) != JsonType::kPrimitive) return Status::kMalformed;
   const std::string_view text = raw(token);
   if (text.empty() || text.size() > 20) return Status::kMalformed;
-  // 32-bit arithmetic only (no 64-bit multiply on the device): refuse the
-  // step that would pass UINT32_MAX = 4294967295.
+  // 32-bit arithmetic only: refuse the step that would pass UINT32_MAX.
   std::uint32_t value = 0;
   for (const char c : text) {
-    if (c < '0' || c > '9') return Status::kMalformed;
     const auto digit = static_cast<std::uint32_t>(c - '0');
-    if (value > 429496729U || (value == 429496729U && digit > 5)) return Status::kMalformed;
+    if (digit > 9 || value > (UINT32_MAX - digit) / 10) return Status::kMalformed;
     value = value * 10 + digit;
   }
   return value;

@@ -51,11 +51,14 @@ TEST(JsonDocument, ReportsTooManyTokens) {
 }
 
 TEST(JsonDocument, RefusesNumbersOutOfRange) {
-  Parsed p(R"({"a":4294967296,"b":-1,"c":1.5})");
+  Parsed p(R"({"a":4294967296,"b":-1,"c":1.5,"d":4294967295,"e":4294967299,"f":42949672950})");
   ASSERT_EQ(p.status, Status::kOk);
   EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "a")).status(), Status::kMalformed);
   EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "b")).status(), Status::kMalformed);
   EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "c")).status(), Status::kMalformed);
+  EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "d")).value(), 4294967295u);
+  EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "e")).status(), Status::kMalformed);
+  EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "f")).status(), Status::kMalformed);
 }
 
 TEST(JsonDocument, UnescapesStrings) {

@@ -2,6 +2,7 @@
 
 #include "otter/codec/base64.h"
 #include "otter/codec/json_reader.h"
+#include "packed_strings.h"
 
 namespace otter::protocol {
 
@@ -56,6 +57,18 @@ constexpr Key kKeys[] = {
 };
 static_assert(std::size(kKeys) == kFile - 1);
 
+// kKeys as the flash holds it: the names packed (2 bytes a key, a name inside
+// another stored once) and the objects (1 byte a key).
+template <typename T, typename Field>
+constexpr auto column(Field field) {
+  std::array<T, std::size(kKeys)> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = field(kKeys[i]);
+  return out;
+}
+constexpr auto kKeyNameList = column<std::string_view>([](const Key& key) { return key.name; });
+constexpr auto kKeyNames = pack_strings<kKeyNameList>();
+constexpr auto kKeyObjects = column<Member>([](const Key& key) { return key.object; });
+
 class Tokens {
  public:
   Tokens(std::string_view json, std::span<const jsmntok_t> tokens) : json_(json), tokens_(tokens) {}
@@ -67,32 +80,33 @@ class Tokens {
     const jsmntok_t& t = at(token);
     return {json_.data() + t.start, static_cast<std::size_t>(t.end - t.start)};
   }
-  // The object or array that contains `token`: the nearest container before
-  // it whose text range encloses it (jsmn lists tokens in document order).
+  // The object or array that contains `token`: the nearest token before it
+  // whose text range encloses it (jsmn lists tokens in document order; only
+  // containers enclose other tokens).
   int parent(int token) const {
     for (int i = token - 1; i >= 0; --i) {
-      if ((at(i).type == JSMN_OBJECT || at(i).type == JSMN_ARRAY) && at(i).end > at(token).start) return i;
+      if (at(i).end > at(token).start) return i;
     }
     return kAbsent;
   }
   // A string with one child is a key; jsmn puts its value right after it.
   bool is_key(int token) const { return at(token).type == JSMN_STRING && at(token).size == 1 && token + 1 < count(); }
 
-  // kNotFound when absent, kMalformed unless a decimal of at most 32 bits.
-  Result<std::uint32_t> unsigned_value(int token) const {
+  // kNotFound when absent, kMalformed unless a decimal of at most 32 bits;
+  // `out` is written only when kOk.
+  Status number(int token, std::uint32_t& out) const {
     if (token == kAbsent) return Status::kNotFound;
     if (type(token) != JSMN_PRIMITIVE) return Status::kMalformed;
     const std::string_view digits = text(token);
-    // 32-bit arithmetic only (no 64-bit multiply on the device): refuse the
-    // step that would pass UINT32_MAX = 4294967295.
+    // 32-bit arithmetic only: refuse the step that would pass UINT32_MAX.
     std::uint32_t value = 0;
     for (const char c : digits) {
-      if (c < '0' || c > '9') return Status::kMalformed;
       const auto digit = static_cast<std::uint32_t>(c - '0');
-      if (value > 429496729U || (value == 429496729U && digit > 5)) return Status::kMalformed;
+      if (digit > 9 || value > (UINT32_MAX - digit) / 10) return Status::kMalformed;
       value = value * 10 + digit;
     }
-    return value;
+    out = value;
+    return Status::kOk;
   }
 
   // The plain text of a string member, or empty.
@@ -126,8 +140,8 @@ using Found = std::array<int, kMembers>;
 
 // fileType 0 (or none, in older documents) is the firmware image.
 bool is_firmware(const Tokens& t, const Found& found) {
-  const auto type = t.unsigned_value(found[kFileType]);
-  return type.status() == Status::kNotFound || (type.ok() && *type == 0);
+  std::uint32_t type = 0;  // stays 0 when absent
+  return t.number(found[kFileType], type) != Status::kMalformed && type == 0;
 }
 
 // One pass: each member is the first value of its key in its object; the
@@ -147,8 +161,8 @@ void find_members(const Tokens& t, Found& found, bool& mqtt) {
     if (!t.is_key(token)) continue;
     const std::string_view name = t.text(token);
     for (unsigned m = kExecution; m < kFile; ++m) {
-      const Key& key = kKeys[m - 1];
-      if (found[m] == kAbsent && found[key.object] == parent && key.name == name) found[m] = token + 1;
+      if (found[m] == kAbsent && found[kKeyObjects[m - 1]] == parent && name == kKeyNames[m - 1])
+        found[m] = token + 1;
     }
   }
 }
@@ -173,13 +187,9 @@ JobDocumentError parse_signature(const Tokens& t, int token, OtaFile& out) {
 
 JobDocumentError parse_file(const Tokens& t, const Found& found, OtaFile& out) {
   if (found[kFile] == kAbsent || !is_firmware(t, found)) return JobDocumentError::kNoFirmwareFile;
-  const auto size = t.unsigned_value(found[kFileSize]);
-  if (!size.ok() || *size == 0) return JobDocumentError::kBadFileSize;
-  out.size = *size;
-  const auto id = t.unsigned_value(found[kFileId]);
-  if (!id.ok()) return JobDocumentError::kNoFirmwareFile;
-  out.file_id = *id;
-  out.attributes = t.unsigned_value(found[kAttr]).value_or(0);
+  if (t.number(found[kFileSize], out.size) != Status::kOk || out.size == 0) return JobDocumentError::kBadFileSize;
+  if (t.number(found[kFileId], out.file_id) != Status::kOk) return JobDocumentError::kNoFirmwareFile;
+  (void)t.number(found[kAttr], out.attributes);  // 0 unless a number
   out.allow_downgrade = t.type(found[kAllowDowngrade]) == JSMN_PRIMITIVE && t.text(found[kAllowDowngrade]) == "true"sv;
   return parse_signature(t, found[kSignature], out);
 }
@@ -189,6 +199,12 @@ JobDocumentError parse_afr_ota(const Tokens& t, const Found& found, JobExecution
   if (t.identifier(found[kStreamName], e.stream) != Status::kOk) return JobDocumentError::kBadStreamName;
   return parse_file(t, found, e.file);
 }
+
+// JobDocumentError's texts, in its order: the reasons reported to the service.
+constexpr std::string_view kDocumentErrors[] = {"ok", "not an OTA job", "no MQTT protocol", "bad stream name",
+                                                "no firmware file", "bad file size", "bad signature field"};
+constexpr auto kPackedDocumentErrors = pack_strings<kDocumentErrors>();
+static_assert(kPackedDocumentErrors.count() == static_cast<std::size_t>(JobDocumentError::kBadSignature) + 1);
 
 }  // namespace
 
@@ -205,8 +221,9 @@ Status parse_jobs_message(std::string_view text, JobsMessage& out) {
   OTTER_TRY(t.identifier(found[kJobId], e.job_id));
   out.has_execution = true;
   e.status = job_status_from(t.string(found[kStatus]));
-  e.version_number = t.unsigned_value(found[kVersionNumber]).value_or(0);
-  e.execution_number = t.unsigned_value(found[kExecutionNumber]).value_or(0);
+  // 0 unless numbers.
+  (void)t.number(found[kVersionNumber], e.version_number);
+  (void)t.number(found[kExecutionNumber], e.execution_number);
   if (found[kStatusDetails] != kAbsent && t.type(found[kStatusDetails]) != JSMN_OBJECT) return Status::kMalformed;
   const std::string_view self_test = t.string(found[kSelfTest]);
   if (self_test == json::kSelfTestReady) e.self_test = SelfTest::kReady;
@@ -225,29 +242,21 @@ Status parse_jobs_message(std::string_view text, JobsMessage& out) {
 }
 
 std::string_view to_string(JobDocumentError error) {
-  switch (error) {
-    case JobDocumentError::kNone: return "ok"sv;
-    case JobDocumentError::kNotOta: return "not an OTA job"sv;
-    case JobDocumentError::kNoMqtt: return "no MQTT protocol"sv;
-    case JobDocumentError::kBadStreamName: return "bad stream name"sv;
-    case JobDocumentError::kNoFirmwareFile: return "no firmware file"sv;
-    case JobDocumentError::kBadFileSize: return "bad file size"sv;
-    case JobDocumentError::kBadSignature: return "bad signature field"sv;
-  }
-  return "?"sv;
+  // Every JobDocumentError has its text (static_assert above), as every JobStatus has its name.
+  return kPackedDocumentErrors[static_cast<std::size_t>(error)];
 }
 
 Result<std::uint32_t> parse_hex32(std::string_view text) {
-  if (text.size() < 3 || text.size() > 10 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X'))
-    return Status::kMalformed;
+  if (text.size() < 3 || text.size() > 10 || text[0] != '0' || (text[1] | 0x20) != 'x') return Status::kMalformed;
   std::uint32_t value = 0;
   for (std::size_t i = 2; i < text.size(); ++i) {
     const char c = text[i];
-    std::uint32_t d = 0;
-    if (c >= '0' && c <= '9') d = static_cast<std::uint32_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') d = static_cast<std::uint32_t>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') d = static_cast<std::uint32_t>(c - 'A' + 10);
-    else return Status::kMalformed;
+    const char lower = static_cast<char>(c | 0x20);  // 'A'-'F' as 'a'-'f'
+    std::uint32_t d = static_cast<std::uint32_t>(c - '0');
+    if (d > 9) {
+      if (lower < 'a' || lower > 'f') return Status::kMalformed;
+      d = static_cast<std::uint32_t>(lower - 'a' + 10);
+    }
     value = (value << 4) | d;
   }
   return value;

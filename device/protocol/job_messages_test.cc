@@ -118,6 +118,29 @@ TEST(JobsMessage, RefusesWhatIsNotOneJsonObject) {
   EXPECT_EQ(parse_jobs_message("", m), Status::kMalformed);
 }
 
+TEST(JobsMessage, ReadsNumbersOfAtMost32BitsAndNothingElse) {
+  JobsMessage m;
+  ASSERT_EQ(parse_jobs_message(R"({"execution":{"jobId":"j","versionNumber":4294967295,"executionNumber":4294967296}})", m),
+            Status::kOk);
+  EXPECT_EQ(m.execution.version_number, 4294967295u);
+  EXPECT_EQ(m.execution.execution_number, 0u);
+  const auto file_size = [&](std::string_view size) {
+    const std::string text = R"({"execution":{"jobId":"j","jobDocument":{"afr_ota":{"protocols":["MQTT"],"streamname":"s",)"
+                             R"("files":[{"fileid":0,"sig-sha256-ecdsa":"AA==","filesize":)" +
+                             std::string(size) + "}]}}}}";
+    EXPECT_EQ(parse_jobs_message(text, m), Status::kOk) << text;
+    return m.document_error == JobDocumentError::kNone ? m.execution.file.size : 0;
+  };
+  EXPECT_EQ(file_size("4294967295"), 4294967295u);
+  EXPECT_EQ(file_size("4294967296"), 0u);
+  EXPECT_EQ(file_size("42949672950"), 0u);
+  EXPECT_EQ(file_size("-1"), 0u);
+  EXPECT_EQ(file_size("1.5"), 0u);
+  EXPECT_EQ(file_size("1e3"), 0u);
+  EXPECT_EQ(file_size("\"10\""), 0u);
+  EXPECT_EQ(file_size("true"), 0u);
+}
+
 TEST(Hex32, RoundTrips) {
   std::array<char, 10> out{};
   format_hex32(0xDEADBEEF, out);
@@ -125,6 +148,11 @@ TEST(Hex32, RoundTrips) {
   EXPECT_EQ(parse_hex32("0xdeadbeef").value(), 0xDEADBEEFu);
   EXPECT_FALSE(parse_hex32("deadbeef").ok());
   EXPECT_FALSE(parse_hex32("0x1234567890").ok());
+  EXPECT_EQ(parse_hex32("0XaBcD").value(), 0xABCDu);
+  EXPECT_FALSE(parse_hex32("0x").ok());
+  EXPECT_FALSE(parse_hex32("0x12g4").ok());
+  EXPECT_FALSE(parse_hex32("0x12:4").ok());
+  EXPECT_FALSE(parse_hex32("1x1234").ok());
 }
 
 }  // namespace
