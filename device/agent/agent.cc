@@ -487,9 +487,8 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
   if (received == stats_.blocks_resumed + 1 || received - last_progress_ >= config_.progress_every ||
       received == block_count_) {
     last_progress_ = received;
-    std::array<char, 96> json;
-    if (const auto n = protocol::encode_progress(json, received, block_count_); n.ok())
-      publish_update({json.data(), *n}, 0);
+    const std::uint32_t counts[] = {received, block_count_};
+    report(protocol::Update::kProgress, {JobStatus::kInProgress, {}, counts});
     OTTER_AGENT_LOG(kInfo) << "progress " << received * 100 / block_count_
                                    << "% (" << received << "/" << block_count_ << " blocks)";
   }
@@ -603,8 +602,10 @@ void Agent::finish_download() {
 
 // The IN_PROGRESS update with statusDetails self_test `step` and the version.
 void Agent::report_self_test(protocol::SelfTest step, std::uint32_t version) {
-  std::array<char, 112> json;
-  if (const auto n = protocol::encode_self_test(json, step, version); n.ok()) publish_update({json.data(), *n}, 1);
+  report(protocol::Update::kSelfTest,
+         {JobStatus::kInProgress,
+          step == protocol::SelfTest::kReady ? protocol::json::kSelfTestReady : protocol::json::kSelfTestActive,
+          &version});
 }
 
 // A reset right after the publish can lose the ready report (still in the
@@ -679,10 +680,7 @@ void Agent::begin_self_test() {
       // the running image is the one the self-test reported as active.
       if (job_.has_updated_by && ((job_.self_test == protocol::SelfTest::kActive && running == job_.updated_by) ||
                                   (job_.self_test == protocol::SelfTest::kReady && running > job_.updated_by))) {
-        if (report_succeeded(boot->running, boot->previous)) {
-          close_job(true);
-          return;
-        }
+        if (succeed_job()) return;
       }
       end_job(Ending::kNotInstalled, running);
       return;
@@ -703,11 +701,8 @@ void Agent::self_test_done(bool passed) {
     end_job(Ending::kConfirmFailed, static_cast<std::uint32_t>(s));
     return;
   }
-  const auto boot = bootloader_.status();
-  const Version running = boot.ok() ? boot->running : Version{};
-  const Version previous = boot.ok() ? boot->previous : Version{};
   OTTER_AGENT_LOG(kInfo) << "self-test passed; image accepted";
-  if (report_succeeded(running, previous)) close_job(true);
+  (void)succeed_job();
 }
 
 // The trial image failed: the bootloader rolls it back at the reset.
@@ -717,13 +712,18 @@ void Agent::reject_image(Status reason, Ending why, std::uint32_t detail) {
   app_.request_reset();
 }
 
-// Publishes SUCCEEDED with the running and previous versions; false if the
-// update cannot be encoded. (The caller closes the job: not under this frame.)
-bool Agent::report_succeeded(Version running, Version previous) {
-  std::array<char, 128> json;
-  const auto n = protocol::encode_succeeded(json, running, previous);
-  if (n.ok()) publish_update({json.data(), *n}, 1);
-  return n.ok();
+// Publishes SUCCEEDED with the running and previous versions the bootloader
+// reports (zeros if it cannot) and closes the job; false (the job stays) if
+// the update cannot be encoded.
+bool Agent::succeed_job() {
+  const auto boot = bootloader_.status();
+  const Version running = boot.ok() ? boot->running : Version{};
+  const Version previous = boot.ok() ? boot->previous : Version{};
+  const std::uint32_t versions[] = {running.major, running.minor, running.build,
+                                    previous.major, previous.minor, previous.build};
+  if (!report(protocol::Update::kSucceeded, {JobStatus::kSucceeded, {}, versions})) return false;
+  close_job(true);  // after the report: its JSON frame is not under close_job
+  return true;
 }
 
 void Agent::end_job(Ending why, std::uint32_t detail) {
@@ -734,8 +734,7 @@ void Agent::end_job(Ending why, std::uint32_t detail) {
 
 // Publishes the final FAILED / REJECTED status and forgets the job.
 void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t detail) {
-  std::array<char, 160> json;
-  if (const auto n = protocol::encode_failed(json, status, reason, detail); n.ok()) publish_update({json.data(), *n}, 1);
+  report(protocol::Update::kFailed, {status, reason, &detail});
   OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
   close_job(false);
 }
@@ -797,18 +796,25 @@ void Agent::handle_stream_rejected(std::span<const std::uint8_t> payload, Stream
   (void)format;
 }
 
-void Agent::publish_update(std::span<const char> json, std::uint8_t qos) {
+// Publishes a status update of the job in hand (progress at QoS 0, the others
+// at QoS 1, kept until the next connection if not sent); false if it cannot be
+// encoded.
+bool Agent::report(protocol::Update update, const protocol::UpdateFields& fields) {
+  decltype(update_) json;  // whatever fits here can be kept
+  const auto n = protocol::encode_update(json, update, fields);
+  if (!n.ok()) return false;
   const std::string_view to = topic(TopicKind::kJobUpdate, job_.job());
-  if (to.empty()) return;
+  if (to.empty()) return true;
   ++stats_.updates_sent;
-  const Status s = connected_ ? transport_.publish(to, as_bytes({json.data(), json.size()}), qos)
-                              : Status::kIoError;
-  if (s == Status::kOk || qos == 0 || json.size() > update_.size()) return;
+  const bool keep = update != protocol::Update::kProgress;
+  const Status s = connected_ ? transport_.publish(to, as_bytes({json.data(), *n}), keep ? 1 : 0) : Status::kIoError;
+  if (s == Status::kOk || !keep) return true;
   // Keep the last unsent status update until the next connection.
-  std::memcpy(update_.data(), json.data(), json.size());
-  update_size_ = json.size();
+  std::memcpy(update_.data(), json.data(), *n);
+  update_size_ = *n;
   update_job_ = job_.job_id;
   update_pending_ = true;
+  return true;
 }
 
 void Agent::send_pending_update() {

@@ -6,12 +6,7 @@ namespace otter::protocol {
 
 namespace {
 
-// The arguments a message template refers to.
-struct Holes {
-  JobStatus status;
-  std::string_view text;
-  const std::uint32_t* numbers;
-};
+using Holes = UpdateFields;  // the arguments a message template refers to
 
 // Every message the device publishes in JSON is one fixed template, printf-like:
 //   %U  the update head {"status":"<status>","statusDetails":{
@@ -64,28 +59,38 @@ Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, 
   return fill(out, R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = &counter});
 }
 
+Result<std::size_t> encode_update(std::span<char> out, Update update, const UpdateFields& fields) {
+  // In Update's order.
+  static constexpr const char* kTemplates[] = {
+      R"(%U"receive":"%u/%u"}})",
+      R"(%U"self_test":"%s","updatedBy":"0x%x"}})",
+      R"(%U"reason":"accepted v%u.%u.%u","updatedBy":"v%u.%u.%u"}})",
+      R"(%U"reason":"%s: 0x%x"}})",
+  };
+  return fill(out, kTemplates[static_cast<std::size_t>(update)], fields);
+}
+
 Result<std::size_t> encode_progress(std::span<char> out, std::uint32_t received, std::uint32_t total) {
   const std::uint32_t numbers[] = {received, total};
-  return fill(out, R"(%U"receive":"%u/%u"}})", {.status = JobStatus::kInProgress, .text = {}, .numbers = numbers});
+  return encode_update(out, Update::kProgress, {.status = JobStatus::kInProgress, .text = {}, .numbers = numbers});
 }
 
 Result<std::size_t> encode_self_test(std::span<char> out, SelfTest state, std::uint32_t updated_by) {
   if (state == SelfTest::kNone) return Status::kInvalidArgument;
-  return fill(out, R"(%U"self_test":"%s","updatedBy":"0x%x"}})",
-              {.status = JobStatus::kInProgress,
-               .text = state == SelfTest::kReady ? json::kSelfTestReady : json::kSelfTestActive,
-               .numbers = &updated_by});
+  return encode_update(out, Update::kSelfTest,
+                       {.status = JobStatus::kInProgress,
+                        .text = state == SelfTest::kReady ? json::kSelfTestReady : json::kSelfTestActive,
+                        .numbers = &updated_by});
 }
 
 Result<std::size_t> encode_succeeded(std::span<char> out, Version now, Version previous) {
   const std::uint32_t numbers[] = {now.major, now.minor, now.build, previous.major, previous.minor, previous.build};
-  return fill(out, R"(%U"reason":"accepted v%u.%u.%u","updatedBy":"v%u.%u.%u"}})",
-              {.status = JobStatus::kSucceeded, .text = {}, .numbers = numbers});
+  return encode_update(out, Update::kSucceeded, {.status = JobStatus::kSucceeded, .text = {}, .numbers = numbers});
 }
 
 Result<std::size_t> encode_failed(std::span<char> out, JobStatus status, std::string_view reason, std::uint32_t detail) {
   if (status != JobStatus::kFailed && status != JobStatus::kRejected) return Status::kInvalidArgument;
-  return fill(out, R"(%U"reason":"%s: 0x%x"}})", {.status = status, .text = reason, .numbers = &detail});
+  return encode_update(out, Update::kFailed, {.status = status, .text = reason, .numbers = &detail});
 }
 
 }  // namespace otter::protocol

@@ -51,6 +51,27 @@ TEST(StatusUpdates, EscapeFreeText) {
             R"({"clientToken":"1:t\"\u0000"})");
 }
 
+// The one call for all four updates writes what the typed encoders write.
+TEST(StatusUpdates, OneCallForAllUpdates) {
+  const std::uint32_t counts[] = {25, 74};
+  EXPECT_EQ(encode([&](auto o) { return encode_update(o, Update::kProgress, {JobStatus::kInProgress, {}, counts}); }),
+            encode([](auto o) { return encode_progress(o, 25, 74); }));
+  const std::uint32_t version = 0x00090002;
+  EXPECT_EQ(encode([&](auto o) {
+              return encode_update(o, Update::kSelfTest, {JobStatus::kInProgress, json::kSelfTestActive, &version});
+            }),
+            encode([](auto o) { return encode_self_test(o, SelfTest::kActive, 0x00090002); }));
+  const std::uint32_t versions[] = {1, 2, 3, 0, 9, 65535};
+  EXPECT_EQ(encode([&](auto o) { return encode_update(o, Update::kSucceeded, {JobStatus::kSucceeded, {}, versions}); }),
+            R"({"status":"SUCCEEDED","statusDetails":{"reason":"accepted v1.2.3","updatedBy":"v0.9.65535"}})");
+  const std::uint32_t detail = 7;
+  EXPECT_EQ(encode([&](auto o) { return encode_update(o, Update::kFailed, {JobStatus::kFailed, "x\"", &detail}); }),
+            R"({"status":"FAILED","statusDetails":{"reason":"x\": 0x00000007"}})");
+  std::array<char, 20> small{};
+  EXPECT_EQ(encode_update(small, Update::kFailed, {JobStatus::kFailed, "x", &detail}).status(),
+            Status::kBufferTooSmall);
+}
+
 TEST(StatusUpdates, RefuseArgumentsWithoutAShape) {
   std::array<char, 256> out{};
   EXPECT_EQ(encode_self_test(out, SelfTest::kNone, 1).status(), Status::kInvalidArgument);

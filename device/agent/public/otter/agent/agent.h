@@ -155,7 +155,7 @@ class Agent : private detail::AgentVariables {
   };
   void end_job(Ending why, std::uint32_t detail);
   void end_job(protocol::JobStatus status, std::string_view reason, std::uint32_t detail);
-  bool report_succeeded(Version running, Version previous);
+  bool succeed_job();
   void close_job(bool succeeded);
   void reject_image(Status reason, Ending why, std::uint32_t detail);
   void report_self_test(protocol::SelfTest step, std::uint32_t version);
@@ -167,7 +167,7 @@ class Agent : private detail::AgentVariables {
   std::string_view topic(protocol::TopicKind kind, std::string_view name = {});
   void subscribe(protocol::TopicKind kind, std::string_view name = {});
 
-  void publish_update(std::span<const char> json, std::uint8_t qos);
+  bool report(protocol::Update update, const protocol::UpdateFields& fields);
   void send_pending_update();
   std::uint32_t block_length(std::uint32_t index) const;
   std::uint32_t backoff(std::uint32_t retries) const;

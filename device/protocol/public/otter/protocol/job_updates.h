@@ -24,6 +24,19 @@ Result<std::size_t> encode_succeeded(std::span<char> out, Version now, Version p
 // {"status":"FAILED|REJECTED","statusDetails":{"reason":"<reason>: 0x%08x"}}
 Result<std::size_t> encode_failed(std::span<char> out, JobStatus status, std::string_view reason, std::uint32_t detail);
 
+// The four status updates as one call, for a device that publishes them all
+// from one place: `update` picks the template, `fields` fill its holes
+// (fields.numbers holds as many numbers as the shape above uses, in order).
+// The caller passes a status the update's shape allows (the encode_*
+// functions above check that).
+enum class Update : std::uint8_t { kProgress, kSelfTest, kSucceeded, kFailed };
+struct UpdateFields {
+  JobStatus status;
+  std::string_view text;
+  const std::uint32_t* numbers;
+};
+Result<std::size_t> encode_update(std::span<char> out, Update update, const UpdateFields& fields);
+
 // "0x%08x" into out[0..10].
 void format_hex32(std::uint32_t value, std::span<char, 10> out);
 
