@@ -193,6 +193,10 @@ void Agent::on_message(std::string_view topic, std::span<const std::uint8_t> pay
   if (state_ == AgentState::kStopped) return;
   const auto match = protocol::parse_topic(topic, config_.thing_name);
   if (!match.ok()) return;
+  // Job topics name a job, stream topics a stream: is it the one in hand?
+  static_assert(TopicKind::kStreamRejected > TopicKind::kStreamData && TopicKind::kStreamData > TopicKind::kStreamGet &&
+                TopicKind::kStreamGet > TopicKind::kJobUpdateRejected);
+  const bool in_hand = match->name == (match->kind >= TopicKind::kStreamGet ? job_.stream_name() : job_.job());
   switch (match->kind) {
     case TopicKind::kNotifyNext:
     case TopicKind::kNextGetAccepted:
@@ -202,21 +206,21 @@ void Agent::on_message(std::string_view topic, std::span<const std::uint8_t> pay
       OTTER_AGENT_LOG(kWarning) << "$next/get rejected: " << as_text(payload.first(payload.size() < 80 ? payload.size() : 80));
       break;
     case TopicKind::kJobUpdateRejected:
-      handle_update_rejected(match->name, payload);
+      if (in_hand) handle_update_rejected(payload);
       break;
     case TopicKind::kJobUpdateAccepted:
       // The service has the self_test ready report: safe to reset now.
-      if (state_ == AgentState::kReadyToReset && match->name == job_.job()) request_reset();
+      if (state_ == AgentState::kReadyToReset && in_hand) request_reset();
       break;
     case TopicKind::kStreamData:
-      if (state_ == AgentState::kDownloading && match->name == job_.stream_name() && match->format == config_.format) {
+      if (state_ == AgentState::kDownloading && in_hand && match->format == config_.format) {
         handle_data(payload, match->format);
       } else {
         ++stats_.blocks_refused;
       }
       break;
     case TopicKind::kStreamRejected:
-      if (state_ == AgentState::kDownloading && match->name == job_.stream_name())
+      if (state_ == AgentState::kDownloading && in_hand)
         handle_stream_rejected(payload, match->format);
       break;
     default:
@@ -488,7 +492,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
       received == block_count_) {
     last_progress_ = received;
     const std::uint32_t counts[] = {received, block_count_};
-    report(protocol::Update::kProgress, {JobStatus::kInProgress, {}, counts});
+    report(protocol::Update::kProgress, JobStatus::kInProgress, {}, counts);
     OTTER_AGENT_LOG(kInfo) << "progress " << received * 100 / block_count_
                                    << "% (" << received << "/" << block_count_ << " blocks)";
   }
@@ -602,10 +606,8 @@ void Agent::finish_download() {
 
 // The IN_PROGRESS update with statusDetails self_test `step` and the version.
 void Agent::report_self_test(protocol::SelfTest step, std::uint32_t version) {
-  report(protocol::Update::kSelfTest,
-         {JobStatus::kInProgress,
-          step == protocol::SelfTest::kReady ? protocol::json::kSelfTestReady : protocol::json::kSelfTestActive,
-          &version});
+  report(protocol::Update::kSelfTest, JobStatus::kInProgress,
+         step == protocol::SelfTest::kReady ? protocol::json::kSelfTestReady : protocol::json::kSelfTestActive, &version);
 }
 
 // A reset right after the publish can lose the ready report (still in the
@@ -721,7 +723,7 @@ bool Agent::succeed_job() {
   const Version previous = boot.ok() ? boot->previous : Version{};
   const std::uint32_t versions[] = {running.major, running.minor, running.build,
                                     previous.major, previous.minor, previous.build};
-  if (!report(protocol::Update::kSucceeded, {JobStatus::kSucceeded, {}, versions})) return false;
+  if (!report(protocol::Update::kSucceeded, JobStatus::kSucceeded, {}, versions)) return false;
   close_job(true);  // after the report: its JSON frame is not under close_job
   return true;
 }
@@ -734,7 +736,7 @@ void Agent::end_job(Ending why, std::uint32_t detail) {
 
 // Publishes the final FAILED / REJECTED status and forgets the job.
 void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t detail) {
-  report(protocol::Update::kFailed, {status, reason, &detail});
+  report(protocol::Update::kFailed, status, reason, &detail);
   OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
   close_job(false);
 }
@@ -764,8 +766,9 @@ void Agent::cancel_requests() {
   for (Request& r : requests_) r.active = false;
 }
 
-void Agent::handle_update_rejected(std::string_view job, std::span<const std::uint8_t> payload) {
-  if (job != job_.job()) return;
+// An update of the job in hand was rejected.
+void Agent::handle_update_rejected(std::span<const std::uint8_t> payload) {
+  const std::string_view job = job_.job();
   const std::string_view text = as_text(payload);
   // TerminalStateReached / InvalidStateTransition: the job was cancelled or
   // finished elsewhere; anything else (throttling) is only logged.
@@ -799,9 +802,9 @@ void Agent::handle_stream_rejected(std::span<const std::uint8_t> payload, Stream
 // Publishes a status update of the job in hand (progress at QoS 0, the others
 // at QoS 1, kept until the next connection if not sent); false if it cannot be
 // encoded.
-bool Agent::report(protocol::Update update, const protocol::UpdateFields& fields) {
+bool Agent::report(protocol::Update update, JobStatus status, std::string_view text, const std::uint32_t* numbers) {
   decltype(update_) json;  // whatever fits here can be kept
-  const auto n = protocol::encode_update(json, update, fields);
+  const auto n = protocol::encode_update(json, update, {status, text, numbers});
   if (!n.ok()) return false;
   const std::string_view to = topic(TopicKind::kJobUpdate, job_.job());
   if (to.empty()) return true;

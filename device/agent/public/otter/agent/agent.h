@@ -126,7 +126,7 @@ class Agent : private detail::AgentVariables {
 
  private:
   void handle_jobs_message(std::span<const std::uint8_t> payload);
-  void handle_update_rejected(std::string_view job, std::span<const std::uint8_t> payload);
+  void handle_update_rejected(std::span<const std::uint8_t> payload);
   void handle_data(std::span<const std::uint8_t> payload, protocol::StreamFormat format);
   void handle_stream_rejected(std::span<const std::uint8_t> payload, protocol::StreamFormat format);
 
@@ -167,7 +167,8 @@ class Agent : private detail::AgentVariables {
   std::string_view topic(protocol::TopicKind kind, std::string_view name = {});
   void subscribe(protocol::TopicKind kind, std::string_view name = {});
 
-  bool report(protocol::Update update, const protocol::UpdateFields& fields);
+  bool report(protocol::Update update, protocol::JobStatus status, std::string_view text,
+              const std::uint32_t* numbers);
   void send_pending_update();
   std::uint32_t block_length(std::uint32_t index) const;
   std::uint32_t backoff(std::uint32_t retries) const;
