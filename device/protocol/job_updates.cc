@@ -8,25 +8,25 @@ namespace {
 
 using Holes = UpdateFields;  // the arguments a message template refers to
 
-// Every message the device publishes in JSON is one fixed template, printf-like:
-//   %U  the update head {"status":"<status>","statusDetails":{
+// Every message the device publishes in JSON is fixed text with holes,
+// printf-like (a status update: the head below, then its own template):
 //   %S  the status name       %s  the text, JSON-escaped
 //   %u  the next number in decimal, %x as 8 hex digits
 // Filling templates instead of driving a general JSON writer keeps the five
 // messages' code and text small (agent footprint).
 constexpr const char* kUpdateHead = R"({"status":"%S","statusDetails":{)";
 
-// Writes `tmpl` with its holes filled; `numbers` advances past the numbers used.
-void fill(codec::JsonOut& out, const char* tmpl, const Holes& holes, const std::uint32_t*& numbers) {
+// Writes `tmpl` with its holes filled; its numbers are holes.numbers from the
+// first (the head has none, so head and body each start there).
+void fill(codec::JsonOut& out, const char* tmpl, const Holes& holes) {
+  const std::uint32_t* numbers = holes.numbers;
   while (const char c = *tmpl++) {
     if (c != '%') {
       out.put(c);
       continue;
     }
     const char hole = *tmpl++;
-    if (hole == 'U') {
-      fill(out, kUpdateHead, holes, numbers);
-    } else if (hole == 'S') {
+    if (hole == 'S') {
       out.escaped(to_string(holes.status));
     } else if (hole == 's') {
       out.escaped(holes.text);
@@ -36,11 +36,11 @@ void fill(codec::JsonOut& out, const char* tmpl, const Holes& holes, const std::
   }
 }
 
-// Overflow is an error, never a truncated document.
-Result<std::size_t> fill(std::span<char> out, const char* tmpl, const Holes& holes) {
+// `head` then `body`, filled; overflow is an error, never a truncated document.
+Result<std::size_t> fill(std::span<char> out, const char* head, const char* body, const Holes& holes) {
   codec::JsonOut text(out);
-  const std::uint32_t* numbers = holes.numbers;
-  fill(text, tmpl, holes, numbers);
+  fill(text, head, holes);
+  fill(text, body, holes);
   return text.finish();
 }
 
@@ -56,18 +56,18 @@ void format_hex32(std::uint32_t value, std::span<char, 10> out) {
 }
 
 Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing) {
-  return fill(out, R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = &counter});
+  return fill(out, "", R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = &counter});
 }
 
 Result<std::size_t> encode_update(std::span<char> out, Update update, const UpdateFields& fields) {
-  // In Update's order.
+  // In Update's order, each after kUpdateHead.
   static constexpr const char* kTemplates[] = {
-      R"(%U"receive":"%u/%u"}})",
-      R"(%U"self_test":"%s","updatedBy":"0x%x"}})",
-      R"(%U"reason":"accepted v%u.%u.%u","updatedBy":"v%u.%u.%u"}})",
-      R"(%U"reason":"%s: 0x%x"}})",
+      R"("receive":"%u/%u"}})",
+      R"("self_test":"%s","updatedBy":"0x%x"}})",
+      R"("reason":"accepted v%u.%u.%u","updatedBy":"v%u.%u.%u"}})",
+      R"("reason":"%s: 0x%x"}})",
   };
-  return fill(out, kTemplates[static_cast<std::size_t>(update)], fields);
+  return fill(out, kUpdateHead, kTemplates[static_cast<std::size_t>(update)], fields);
 }
 
 Result<std::size_t> encode_progress(std::span<char> out, std::uint32_t received, std::uint32_t total) {
