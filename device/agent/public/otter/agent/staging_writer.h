@@ -41,7 +41,12 @@ class StagingWriter {
   Result<bool> is_erased(std::uint32_t offset, std::uint32_t length) const { return staging_.is_erased(offset, length); }
   // `offset` must be a multiple of the program unit. A tail shorter than the
   // program unit is padded with the erased value.
-  Status write(std::uint32_t offset, std::span<const std::uint8_t> data);
+  // (Inline: a call passes pointer and size in registers; gcc spills a span
+  // argument to the stack at every call site.)
+  [[gnu::always_inline]] Status write(std::uint32_t offset, std::span<const std::uint8_t> data) {
+    return write(offset, data.data(), data.size());
+  }
+  Status write(std::uint32_t offset, const std::uint8_t* data, std::size_t size);
   Status write_base64(std::uint32_t offset, std::string_view base64, std::uint32_t length);
 
  private:
