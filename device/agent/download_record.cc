@@ -97,24 +97,23 @@ std::uint32_t DownloadRecord::records_offset(std::uint32_t block_count) const {
   return align_up(kHeaderSize + align_up(bitmap_bytes(block_count), kMaxProgramUnit), layout_.slot);
 }
 
-Status DownloadRecord::program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head,
-                                      std::span<const std::uint8_t> tail) {
+Status DownloadRecord::program_chunks(std::uint32_t offset, const std::uint8_t* head, std::uint32_t head_size,
+                                      const std::uint8_t* tail, std::uint32_t total) {
   // head ++ tail, padded with the erased value, in chunks of 32 bytes on NOR
   // (aligned, so never across a page) or of one block on an SD card, the last
   // chunk first: the one holding the start (a snapshot's header, its commit)
   // is written last. The chunk buffer is on the stack for this call only.
   const std::uint32_t chunk = layout_.program > kMaxProgramUnit ? layout_.program : kMaxProgramUnit;
-  const auto total = static_cast<std::uint32_t>(head.size() + tail.size());
   std::array<std::uint8_t, kMaxBlockUnit> buffer;
   for (std::uint32_t start = (total - 1) / chunk * chunk;; start -= chunk) {
     const std::uint32_t n = total - start < chunk ? total - start : chunk;
     std::memset(buffer.data(), layout_.erased, chunk);
     for (std::uint32_t i = 0; i < n; ++i) {
       const std::uint32_t at = start + i;
-      buffer[i] = at < head.size() ? head[at] : tail[at - head.size()];
+      buffer[i] = at < head_size ? head[at] : tail[at - head_size];
     }
     ++programs_;
-    OTTER_TRY(area_.program(offset + start, std::span<const std::uint8_t>(buffer.data(), align_up(n, layout_.program))));
+    OTTER_TRY(area_.program(offset + start, buffer.data(), align_up(n, layout_.program)));
     if (start == 0) return Status::kOk;
   }
 }
@@ -134,7 +133,8 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   // The header goes last: it is the commit of the whole snapshot. On an SD
   // card it overwrites the older of the two slots: whatever a cut leaves
   // there is invalid or older, so the other slot stays current.
-  OTTER_TRY(program_chunks(base, bytes_of(header), bits));
+  OTTER_TRY(program_chunks(base, bytes_of(header).data(), kHeaderSize, bits.data(),
+                           kHeaderSize + static_cast<std::uint32_t>(bits.size())));
   identity_ = identity;
   block_count_ = count;
   active_unit_ = unit_index;
@@ -168,9 +168,8 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
   for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
     RecordWords rec;
     OTTER_TRY(area_.read(base + slot, bytes_of(rec)));
-    bool erased = true;
-    for (const std::uint8_t b : bytes_of(rec)) erased = erased && b == l.erased;
-    if (erased) break;
+    const std::uint32_t erased_word = l.erased * 0x01010101U;  // the erased value in every byte
+    if (rec[0] == erased_word && rec[1] == erased_word && rec[2] == erased_word && rec[3] == erased_word) break;
     next = slot + l.slot;
     if (rec[kRecordMagic] != kBlockMagic || crc_of(rec) != rec[kRecordCrc]) continue;
     if (rec[kRecordGeneration] != generation || rec[kRecordBlock] >= block_count) continue;
@@ -211,7 +210,7 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
     rec[kRecordCrc] = crc_of(rec);
     const std::uint32_t at = active_unit_ * l.unit + next_slot_;
     next_slot_ += l.slot;
-    const Status s = program_chunks(at, bytes_of(rec), {});
+    const Status s = program_chunks(at, bytes_of(rec).data(), kRecordSize, nullptr, kRecordSize);
     if (s != Status::kNotErased) return s;
   }
   return Status::kIoError;
@@ -234,7 +233,7 @@ Status DownloadRecord::clear() {
       ++erases_;
       OTTER_TRY(area_.erase(u * l.unit, l.unit));
     } else {
-      OTTER_TRY(program_chunks(u * l.unit, blank, {}));
+      OTTER_TRY(program_chunks(u * l.unit, blank.data(), kHeaderSize, nullptr, kHeaderSize));
     }
   }
   open_ = false;

@@ -81,7 +81,9 @@ class DownloadRecord {
   std::uint32_t records_offset(std::uint32_t block_count) const;
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
-  Status program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head, std::span<const std::uint8_t> tail);
+  // Programs head[0, head_size) ++ tail up to `total` bytes.
+  Status program_chunks(std::uint32_t offset, const std::uint8_t* head, std::uint32_t head_size,
+                        const std::uint8_t* tail, std::uint32_t total);
 
   flash::Partition area_;
   Layout layout_{};
