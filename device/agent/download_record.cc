@@ -54,17 +54,14 @@ bool valid_header(HeaderWords& w) {
 
 }  // namespace
 
-// The valid snapshot with the highest generation (unit -1 when none).
-Status DownloadRecord::newest(HeaderWords& best, int& unit) const {
+// Reads both units' headers: `unit` is the one holding the valid snapshot
+// with the highest generation (-1 when none).
+Status DownloadRecord::newest(Headers& headers, int& unit) const {
   unit = -1;
   for (std::uint32_t u = 0; u < 2; ++u) {
-    HeaderWords h;
+    HeaderWords& h = headers[u];
     OTTER_TRY(area_.read(u * layout_.unit, bytes_of(h)));
-    if (!valid_header(h)) continue;
-    if (unit < 0 || h[kGeneration] > best[kGeneration]) {
-      best = h;
-      unit = static_cast<int>(u);
-    }
+    if (valid_header(h) && (unit < 0 || h[kGeneration] > headers[0][kGeneration])) unit = static_cast<int>(u);
   }
   return Status::kOk;
 }
@@ -149,10 +146,12 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
   open_ = false;
   OTTER_TRY(read_layout(layout_));
   const Layout& l = layout_;
-  HeaderWords best;
+  Headers headers;
   int best_unit = -1;
-  OTTER_TRY(newest(best, best_unit));
-  if (best_unit < 0 || best[kJobHash] != identity.job_hash || best[kFileSize] != identity.file_size ||
+  OTTER_TRY(newest(headers, best_unit));
+  if (best_unit < 0) return Status::kNotFound;
+  const HeaderWords& best = headers[static_cast<std::size_t>(best_unit)];
+  if (best[kJobHash] != identity.job_hash || best[kFileSize] != identity.file_size ||
       best[kBlockSize] != identity.block_size || best[kBlockCount] != received.size())
     return Status::kNotFound;
   const std::uint32_t block_count = best[kBlockCount];
@@ -189,10 +188,10 @@ Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView&
   if (received.size() > kMaxBlocks) return Status::kTooLarge;
   // Always into the other unit than the newest snapshot, with a higher
   // generation, so the previous state survives until the new header is written.
-  HeaderWords newest_header;
+  Headers headers;
   int unit = -1;
-  OTTER_TRY(newest(newest_header, unit));
-  const std::uint32_t generation = unit < 0 ? 1 : newest_header[kGeneration] + 1;
+  OTTER_TRY(newest(headers, unit));
+  const std::uint32_t generation = unit < 0 ? 1 : headers[static_cast<std::size_t>(unit)][kGeneration] + 1;
   return write_snapshot(unit == 0 ? 1 : 0, generation, identity, received);
 }
 
@@ -222,9 +221,9 @@ Status DownloadRecord::clear() {
   // The older unit first: a cut between the two leaves at most the newest
   // snapshot, never an older one that would look current. Without erase, a
   // blank header is written over each snapshot instead.
-  HeaderWords header;
+  Headers headers;
   int unit = -1;
-  OTTER_TRY(newest(header, unit));
+  OTTER_TRY(newest(headers, unit));
   const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);
   std::array<std::uint8_t, kHeaderSize> blank;
   blank.fill(l.erased);
