@@ -132,14 +132,19 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   // there is invalid or older, so the other slot stays current.
   OTTER_TRY(program_chunks(base, bytes_of(header).data(), kHeaderSize, bits.data(),
                            kHeaderSize + static_cast<std::uint32_t>(bits.size())));
+  select(identity, count, unit_index, generation);
+  open_ = true;
+  return Status::kOk;
+}
+
+void DownloadRecord::select(const DownloadIdentity& identity, std::uint32_t block_count, std::uint32_t unit_index,
+                            std::uint32_t generation) {
   identity_ = identity;
-  block_count_ = count;
+  block_count_ = block_count;
   active_unit_ = unit_index;
   generation_ = generation;
   // Without erase there are no per-block records: every mark is a snapshot.
-  next_slot_ = layout_.nor ? records_offset(count) : layout_.unit;
-  open_ = true;
-  return Status::kOk;
+  next_slot_ = layout_.nor ? records_offset(block_count) : layout_.unit;
 }
 
 Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView received) {
@@ -163,22 +168,17 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
 
   // Replay the block records after the snapshot. A torn record fails its CRC
   // and is skipped; appends continue after the last programmed slot.
-  std::uint32_t next = l.nor ? records_offset(block_count) : l.unit;
-  for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
+  select(identity, block_count, static_cast<std::uint32_t>(best_unit), generation);
+  for (std::uint32_t slot = next_slot_; slot + l.slot <= l.unit; slot += l.slot) {
     RecordWords rec;
     OTTER_TRY(area_.read(base + slot, bytes_of(rec)));
     const std::uint32_t erased_word = l.erased * 0x01010101U;  // the erased value in every byte
     if (rec[0] == erased_word && rec[1] == erased_word && rec[2] == erased_word && rec[3] == erased_word) break;
-    next = slot + l.slot;
+    next_slot_ = slot + l.slot;
     if (rec[kRecordMagic] != kBlockMagic || crc_of(rec) != rec[kRecordCrc]) continue;
     if (rec[kRecordGeneration] != generation || rec[kRecordBlock] >= block_count) continue;
     received.set(rec[kRecordBlock]);
   }
-  identity_ = identity;
-  block_count_ = block_count;
-  active_unit_ = static_cast<std::uint32_t>(best_unit);
-  generation_ = generation;
-  next_slot_ = next;
   open_ = true;
   return Status::kOk;
 }

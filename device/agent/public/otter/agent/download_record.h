@@ -82,6 +82,10 @@ class DownloadRecord {
   std::uint32_t records_offset(std::uint32_t block_count) const;
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
+  // Makes `unit_index` the active unit of this download, appending after its
+  // snapshot (open_ is the caller's: set once the unit is fully loaded).
+  void select(const DownloadIdentity& identity, std::uint32_t block_count, std::uint32_t unit_index,
+              std::uint32_t generation);
   // Programs head[0, head_size) ++ tail up to `total` bytes.
   Status program_chunks(std::uint32_t offset, const std::uint8_t* head, std::uint32_t head_size,
                         const std::uint8_t* tail, std::uint32_t total);
