@@ -12,7 +12,7 @@ Geometry Partition::geometry() const {
 bool Partition::valid() const {
   if (device_ == nullptr || size_ == 0) return false;
   const Geometry g = device_->geometry();
-  if (static_cast<std::uint64_t>(offset_) + size_ > g.size) return false;
+  if (size_ > g.size || offset_ > g.size - size_) return false;  // inside, without 64-bit sums
   if (g.erase_size != 0 && (offset_ % g.erase_size != 0 || size_ % g.erase_size != 0)) return false;
   return true;
 }
