@@ -72,7 +72,8 @@ Status DownloadRecord::read_layout(Layout& l) const {
   const flash::Geometry g = area_.geometry();
   if (!area_.valid() || g.program_size == 0) return Status::kUnsupported;
   const std::uint32_t max_unit = g.needs_erase ? kMaxProgramUnit : kMaxBlockUnit;
-  if (g.program_size > max_unit || max_unit % g.program_size != 0) return Status::kUnsupported;
+  // (A program unit above max_unit leaves a remainder too.)
+  if (max_unit % g.program_size != 0) return Status::kUnsupported;
   l.program = g.program_size;
   l.erased = g.erased_value;
   l.nor = g.needs_erase;
