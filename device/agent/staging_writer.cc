@@ -7,15 +7,12 @@
 
 namespace otter::agent {
 
-Status StagingWriter::check_geometry() const {
-  const flash::Geometry g = staging_.geometry();
-  if (!staging_.valid() || g.program_size == 0 || kMaxProgramUnit % g.program_size != 0) return Status::kUnsupported;
-  return Status::kOk;
-}
-
 Status StagingWriter::check_geometry(std::uint32_t block_size) const {
-  OTTER_TRY(check_geometry());
-  return block_size % staging_.geometry().program_size == 0 ? Status::kOk : Status::kUnsupported;
+  const flash::Geometry g = staging_.geometry();
+  if (!staging_.valid() || g.program_size == 0 || kMaxProgramUnit % g.program_size != 0 ||
+      block_size % g.program_size != 0)
+    return Status::kUnsupported;
+  return Status::kOk;
 }
 
 Status StagingWriter::erase_range(std::uint32_t offset, std::uint32_t length) {

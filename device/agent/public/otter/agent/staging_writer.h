@@ -28,7 +28,7 @@ class StagingWriter {
   explicit StagingWriter(const flash::Partition& staging) : staging_(staging) {}
 
   // kOk when the partition is usable: valid, program unit <= 512 dividing 512.
-  Status check_geometry() const;
+  Status check_geometry() const { return check_geometry(kMaxProgramUnit); }
   // The same, and blocks of `block_size` bytes start on program-unit
   // boundaries (256-byte stream blocks cannot be staged on an SD card:
   // writing half a card block would rewrite its neighbour, and a power cut
