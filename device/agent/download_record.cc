@@ -2,7 +2,6 @@
 
 #include <array>
 #include <bit>
-#include <cstring>
 
 #include "otter/core/crc32.h"
 
@@ -105,10 +104,9 @@ Status DownloadRecord::program_chunks(std::uint32_t offset, const std::uint8_t* 
   std::array<std::uint8_t, kMaxBlockUnit> buffer;
   for (std::uint32_t start = (total - 1) / chunk * chunk;; start -= chunk) {
     const std::uint32_t n = total - start < chunk ? total - start : chunk;
-    std::memset(buffer.data(), layout_.erased, chunk);
-    for (std::uint32_t i = 0; i < n; ++i) {
+    for (std::uint32_t i = 0; i < chunk; ++i) {
       const std::uint32_t at = start + i;
-      buffer[i] = at < head_size ? head[at] : tail[at - head_size];
+      buffer[i] = i >= n ? layout_.erased : at < head_size ? head[at] : tail[at - head_size];
     }
     ++programs_;
     OTTER_TRY(area_.program(offset + start, buffer.data(), align_up(n, layout_.program)));
