@@ -12,7 +12,7 @@ BitmapView::BitmapView(std::span<std::uint8_t> bytes, std::size_t bits)
     : bytes_(bytes), bits_(bits <= bytes.size() * 8 ? bits : bytes.size() * 8) {}
 
 bool BitmapView::test(std::size_t index) const {
-  return index < bits_ && ((bytes_[index / 8] >> (index % 8)) & 1U) != 0;
+  return index < bits_ && ((static_cast<unsigned>(bytes_[index / 8]) >> (index % 8)) & 1U) != 0;
 }
 
 void BitmapView::set(std::size_t index) {
