@@ -2,7 +2,6 @@
 
 #include <array>
 #include <bit>
-#include <cstring>
 
 #include "otter/core/crc32.h"
 
@@ -54,17 +53,14 @@ bool valid_header(HeaderWords& w) {
 
 }  // namespace
 
-// The valid snapshot with the highest generation (unit -1 when none).
-Status DownloadRecord::newest(HeaderWords& best, int& unit) const {
+// Reads both units' headers: `unit` is the one holding the valid snapshot
+// with the highest generation (-1 when none).
+Status DownloadRecord::newest(Headers& headers, int& unit) const {
   unit = -1;
   for (std::uint32_t u = 0; u < 2; ++u) {
-    HeaderWords h;
+    HeaderWords& h = headers[u];
     OTTER_TRY(area_.read(u * layout_.unit, bytes_of(h)));
-    if (!valid_header(h)) continue;
-    if (unit < 0 || h[kGeneration] > best[kGeneration]) {
-      best = h;
-      unit = static_cast<int>(u);
-    }
+    if (valid_header(h) && (unit < 0 || h[kGeneration] > headers[0][kGeneration])) unit = static_cast<int>(u);
   }
   return Status::kOk;
 }
@@ -75,7 +71,8 @@ Status DownloadRecord::read_layout(Layout& l) const {
   const flash::Geometry g = area_.geometry();
   if (!area_.valid() || g.program_size == 0) return Status::kUnsupported;
   const std::uint32_t max_unit = g.needs_erase ? kMaxProgramUnit : kMaxBlockUnit;
-  if (g.program_size > max_unit || max_unit % g.program_size != 0) return Status::kUnsupported;
+  // (A program unit above max_unit leaves a remainder too.)
+  if (max_unit % g.program_size != 0) return Status::kUnsupported;
   l.program = g.program_size;
   l.erased = g.erased_value;
   l.nor = g.needs_erase;
@@ -97,24 +94,22 @@ std::uint32_t DownloadRecord::records_offset(std::uint32_t block_count) const {
   return align_up(kHeaderSize + align_up(bitmap_bytes(block_count), kMaxProgramUnit), layout_.slot);
 }
 
-Status DownloadRecord::program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head,
-                                      std::span<const std::uint8_t> tail) {
+Status DownloadRecord::program_chunks(std::uint32_t offset, const std::uint8_t* head, std::uint32_t head_size,
+                                      const std::uint8_t* tail, std::uint32_t total) {
   // head ++ tail, padded with the erased value, in chunks of 32 bytes on NOR
   // (aligned, so never across a page) or of one block on an SD card, the last
   // chunk first: the one holding the start (a snapshot's header, its commit)
   // is written last. The chunk buffer is on the stack for this call only.
   const std::uint32_t chunk = layout_.program > kMaxProgramUnit ? layout_.program : kMaxProgramUnit;
-  const auto total = static_cast<std::uint32_t>(head.size() + tail.size());
   std::array<std::uint8_t, kMaxBlockUnit> buffer;
   for (std::uint32_t start = (total - 1) / chunk * chunk;; start -= chunk) {
     const std::uint32_t n = total - start < chunk ? total - start : chunk;
-    std::memset(buffer.data(), layout_.erased, chunk);
-    for (std::uint32_t i = 0; i < n; ++i) {
+    for (std::uint32_t i = 0; i < chunk; ++i) {
       const std::uint32_t at = start + i;
-      buffer[i] = at < head.size() ? head[at] : tail[at - head.size()];
+      buffer[i] = i >= n ? layout_.erased : at < head_size ? head[at] : tail[at - head_size];
     }
     ++programs_;
-    OTTER_TRY(area_.program(offset + start, std::span<const std::uint8_t>(buffer.data(), align_up(n, layout_.program))));
+    OTTER_TRY(area_.program(offset + start, buffer.data(), align_up(n, layout_.program)));
     if (start == 0) return Status::kOk;
   }
 }
@@ -134,25 +129,33 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   // The header goes last: it is the commit of the whole snapshot. On an SD
   // card it overwrites the older of the two slots: whatever a cut leaves
   // there is invalid or older, so the other slot stays current.
-  OTTER_TRY(program_chunks(base, bytes_of(header), bits));
+  OTTER_TRY(program_chunks(base, bytes_of(header).data(), kHeaderSize, bits.data(),
+                           kHeaderSize + static_cast<std::uint32_t>(bits.size())));
+  select(identity, count, unit_index, generation);
+  open_ = true;
+  return Status::kOk;
+}
+
+void DownloadRecord::select(const DownloadIdentity& identity, std::uint32_t block_count, std::uint32_t unit_index,
+                            std::uint32_t generation) {
   identity_ = identity;
-  block_count_ = count;
+  block_count_ = block_count;
   active_unit_ = unit_index;
   generation_ = generation;
   // Without erase there are no per-block records: every mark is a snapshot.
-  next_slot_ = layout_.nor ? records_offset(count) : layout_.unit;
-  open_ = true;
-  return Status::kOk;
+  next_slot_ = layout_.nor ? records_offset(block_count) : layout_.unit;
 }
 
 Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView received) {
   open_ = false;
   OTTER_TRY(read_layout(layout_));
   const Layout& l = layout_;
-  HeaderWords best;
+  Headers headers;
   int best_unit = -1;
-  OTTER_TRY(newest(best, best_unit));
-  if (best_unit < 0 || best[kJobHash] != identity.job_hash || best[kFileSize] != identity.file_size ||
+  OTTER_TRY(newest(headers, best_unit));
+  if (best_unit < 0) return Status::kNotFound;
+  const HeaderWords& best = headers[static_cast<std::size_t>(best_unit)];
+  if (best[kJobHash] != identity.job_hash || best[kFileSize] != identity.file_size ||
       best[kBlockSize] != identity.block_size || best[kBlockCount] != received.size())
     return Status::kNotFound;
   const std::uint32_t block_count = best[kBlockCount];
@@ -164,23 +167,17 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
 
   // Replay the block records after the snapshot. A torn record fails its CRC
   // and is skipped; appends continue after the last programmed slot.
-  std::uint32_t next = l.nor ? records_offset(block_count) : l.unit;
-  for (std::uint32_t slot = next; slot + l.slot <= l.unit; slot += l.slot) {
+  select(identity, block_count, static_cast<std::uint32_t>(best_unit), generation);
+  for (std::uint32_t slot = next_slot_; slot + l.slot <= l.unit; slot += l.slot) {
     RecordWords rec;
     OTTER_TRY(area_.read(base + slot, bytes_of(rec)));
-    bool erased = true;
-    for (const std::uint8_t b : bytes_of(rec)) erased = erased && b == l.erased;
-    if (erased) break;
-    next = slot + l.slot;
+    const std::uint32_t erased_word = l.erased * 0x01010101U;  // the erased value in every byte
+    if (rec[0] == erased_word && rec[1] == erased_word && rec[2] == erased_word && rec[3] == erased_word) break;
+    next_slot_ = slot + l.slot;
     if (rec[kRecordMagic] != kBlockMagic || crc_of(rec) != rec[kRecordCrc]) continue;
     if (rec[kRecordGeneration] != generation || rec[kRecordBlock] >= block_count) continue;
     received.set(rec[kRecordBlock]);
   }
-  identity_ = identity;
-  block_count_ = block_count;
-  active_unit_ = static_cast<std::uint32_t>(best_unit);
-  generation_ = generation;
-  next_slot_ = next;
   open_ = true;
   return Status::kOk;
 }
@@ -190,10 +187,10 @@ Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView&
   if (received.size() > kMaxBlocks) return Status::kTooLarge;
   // Always into the other unit than the newest snapshot, with a higher
   // generation, so the previous state survives until the new header is written.
-  HeaderWords newest_header;
+  Headers headers;
   int unit = -1;
-  OTTER_TRY(newest(newest_header, unit));
-  const std::uint32_t generation = unit < 0 ? 1 : newest_header[kGeneration] + 1;
+  OTTER_TRY(newest(headers, unit));
+  const std::uint32_t generation = unit < 0 ? 1 : headers[static_cast<std::size_t>(unit)][kGeneration] + 1;
   return write_snapshot(unit == 0 ? 1 : 0, generation, identity, received);
 }
 
@@ -211,7 +208,7 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
     rec[kRecordCrc] = crc_of(rec);
     const std::uint32_t at = active_unit_ * l.unit + next_slot_;
     next_slot_ += l.slot;
-    const Status s = program_chunks(at, bytes_of(rec), {});
+    const Status s = program_chunks(at, bytes_of(rec).data(), kRecordSize, nullptr, kRecordSize);
     if (s != Status::kNotErased) return s;
   }
   return Status::kIoError;
@@ -223,9 +220,9 @@ Status DownloadRecord::clear() {
   // The older unit first: a cut between the two leaves at most the newest
   // snapshot, never an older one that would look current. Without erase, a
   // blank header is written over each snapshot instead.
-  HeaderWords header;
+  Headers headers;
   int unit = -1;
-  OTTER_TRY(newest(header, unit));
+  OTTER_TRY(newest(headers, unit));
   const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);
   std::array<std::uint8_t, kHeaderSize> blank;
   blank.fill(l.erased);
@@ -234,7 +231,7 @@ Status DownloadRecord::clear() {
       ++erases_;
       OTTER_TRY(area_.erase(u * l.unit, l.unit));
     } else {
-      OTTER_TRY(program_chunks(u * l.unit, blank, {}));
+      OTTER_TRY(program_chunks(u * l.unit, blank.data(), kHeaderSize, nullptr, kHeaderSize));
     }
   }
   open_ = false;

@@ -7,15 +7,12 @@
 
 namespace otter::agent {
 
-Status StagingWriter::check_geometry() const {
-  const flash::Geometry g = staging_.geometry();
-  if (!staging_.valid() || g.program_size == 0 || kMaxProgramUnit % g.program_size != 0) return Status::kUnsupported;
-  return Status::kOk;
-}
-
 Status StagingWriter::check_geometry(std::uint32_t block_size) const {
-  OTTER_TRY(check_geometry());
-  return block_size % staging_.geometry().program_size == 0 ? Status::kOk : Status::kUnsupported;
+  const flash::Geometry g = staging_.geometry();
+  if (!staging_.valid() || g.program_size == 0 || kMaxProgramUnit % g.program_size != 0 ||
+      block_size % g.program_size != 0)
+    return Status::kUnsupported;
+  return Status::kOk;
 }
 
 Status StagingWriter::erase_range(std::uint32_t offset, std::uint32_t length) {
@@ -30,30 +27,32 @@ Status StagingWriter::erase_range(std::uint32_t offset, std::uint32_t length) {
   return staging_.erase(start, end - start);
 }
 
-Status StagingWriter::write(std::uint32_t offset, std::span<const std::uint8_t> data) {
+Status StagingWriter::write(std::uint32_t offset, const std::uint8_t* data, std::size_t size) {
   const flash::Geometry g = staging_.geometry();
   if (g.program_size == 0 || kMaxProgramUnit % g.program_size != 0 || offset % g.program_size != 0)
     return Status::kMisaligned;
-  while (!data.empty()) {
+  // The short tail of the last block, padded with the erased value. On a
+  // stack buffer: it lives only for this call, on the data path, which is
+  // far shallower than the agent's deepest (jobs message) path.
+  std::array<std::uint8_t, kMaxProgramUnit> tail;
+  while (size > 0) {
     // One program operation never crosses a NOR page (it would wrap around).
-    std::size_t piece = data.size();
+    std::size_t piece = size;
     if (g.program_page != 0) {
       const std::size_t room = g.program_page - offset % g.program_page;
       if (piece > room) piece = room;
     }
     piece -= piece % g.program_size;
     if (piece == 0) {
-      // The short tail of the last block, padded with the erased value. On a
-      // stack buffer: it lives only for this call, on the data path, which is
-      // far shallower than the agent's deepest (jobs message) path.
-      std::array<std::uint8_t, kMaxProgramUnit> tail;
       std::memset(tail.data(), g.erased_value, g.program_size);
-      std::memcpy(tail.data(), data.data(), data.size());
-      return staging_.program(offset, std::span<const std::uint8_t>(tail.data(), g.program_size));
+      std::memcpy(tail.data(), data, size);
+      data = tail.data();
+      piece = size = g.program_size;
     }
-    OTTER_TRY(staging_.program(offset, data.first(piece)));
+    OTTER_TRY(staging_.program(offset, data, piece));
     offset += static_cast<std::uint32_t>(piece);
-    data = data.subspan(piece);
+    data += piece;
+    size -= piece;
   }
   return Status::kOk;
 }

@@ -12,8 +12,7 @@ BitmapView::BitmapView(std::span<std::uint8_t> bytes, std::size_t bits)
     : bytes_(bytes), bits_(bits <= bytes.size() * 8 ? bits : bytes.size() * 8) {}
 
 bool BitmapView::test(std::size_t index) const {
-  if (index >= bits_) return false;
-  return (bytes_[index / 8] & bit_mask(index)) != 0;
+  return index < bits_ && ((static_cast<unsigned>(bytes_[index / 8]) >> (index % 8)) & 1U) != 0;
 }
 
 void BitmapView::set(std::size_t index) {
@@ -35,7 +34,10 @@ void BitmapView::assign(std::size_t index, bool value) {
 void BitmapView::fill(bool value) {
   const std::size_t full = bits_ / 8;
   for (std::size_t i = 0; i < full; ++i) bytes_[i] = value ? 0xFF : 0x00;
-  for (std::size_t i = full * 8; i < bits_; ++i) assign(i, value);
+  // The bits of a partial last byte; those past the end are left as they are.
+  if (const unsigned mask = (1U << (bits_ % 8)) - 1U; mask != 0) {
+    bytes_[full] = static_cast<std::uint8_t>(value ? bytes_[full] | mask : bytes_[full] & ~mask);
+  }
 }
 
 std::size_t BitmapView::count() const {

@@ -61,6 +61,20 @@ TEST(Bitmap, ViewOverCallerStorage) {
   EXPECT_EQ(view.find_first(false), 3U);
 }
 
+TEST(Bitmap, FillChangesOnlyBitsBeforeSize) {
+  std::uint8_t raw[2] = {0x00, 0xA0};
+  BitmapView view(raw, 12);
+  view.fill(true);
+  EXPECT_EQ(raw[0], 0xFF);
+  EXPECT_EQ(raw[1], 0xAF);
+  view.fill(false);
+  EXPECT_EQ(raw[0], 0x00);
+  EXPECT_EQ(raw[1], 0xA0);
+  BitmapView whole(raw, 16);
+  whole.fill(true);
+  EXPECT_EQ(raw[1], 0xFF);
+}
+
 TEST(Bitmap, SizeIsClampedToStorage) {
   std::uint8_t raw[1] = {};
   BitmapView view(raw, 100);

@@ -12,7 +12,7 @@ Geometry Partition::geometry() const {
 bool Partition::valid() const {
   if (device_ == nullptr || size_ == 0) return false;
   const Geometry g = device_->geometry();
-  if (static_cast<std::uint64_t>(offset_) + size_ > g.size) return false;
+  if (size_ > g.size || offset_ > g.size - size_) return false;  // inside, without 64-bit sums
   if (g.erase_size != 0 && (offset_ % g.erase_size != 0 || size_ % g.erase_size != 0)) return false;
   return true;
 }
@@ -21,16 +21,16 @@ bool Partition::contains(std::uint32_t offset, std::size_t length) const {
   return device_ != nullptr && offset <= size_ && length <= size_ - offset;
 }
 
-Status Partition::read(std::uint32_t offset, std::span<std::uint8_t> out) const {
-  if (!contains(offset, out.size())) return Status::kOutOfRange;
-  if (out.empty()) return Status::kOk;
-  return device_->read(offset_ + offset, out);
+Status Partition::read(std::uint32_t offset, std::uint8_t* out, std::size_t size) const {
+  if (!contains(offset, size)) return Status::kOutOfRange;
+  if (size == 0) return Status::kOk;
+  return device_->read(offset_ + offset, std::span<std::uint8_t>(out, size));
 }
 
-Status Partition::program(std::uint32_t offset, std::span<const std::uint8_t> data) const {
-  if (!contains(offset, data.size())) return Status::kOutOfRange;
-  if (data.empty()) return Status::kOk;
-  return device_->program(offset_ + offset, data);
+Status Partition::program(std::uint32_t offset, const std::uint8_t* data, std::size_t size) const {
+  if (!contains(offset, size)) return Status::kOutOfRange;
+  if (size == 0) return Status::kOk;
+  return device_->program(offset_ + offset, std::span<const std::uint8_t>(data, size));
 }
 
 Status Partition::erase(std::uint32_t offset, std::uint32_t length) const {

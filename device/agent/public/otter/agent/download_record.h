@@ -77,11 +77,18 @@ class DownloadRecord {
   Status read_layout(Layout& layout) const;
   // A snapshot header's words (little-endian on flash, as on the targets).
   using HeaderWords = std::array<std::uint32_t, 8>;
-  Status newest(HeaderWords& best, int& unit) const;
+  using Headers = std::array<HeaderWords, 2>;  // unit 0's, unit 1's
+  Status newest(Headers& headers, int& unit) const;
   std::uint32_t records_offset(std::uint32_t block_count) const;
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
-  Status program_chunks(std::uint32_t offset, std::span<const std::uint8_t> head, std::span<const std::uint8_t> tail);
+  // Makes `unit_index` the active unit of this download, appending after its
+  // snapshot (open_ is the caller's: set once the unit is fully loaded).
+  void select(const DownloadIdentity& identity, std::uint32_t block_count, std::uint32_t unit_index,
+              std::uint32_t generation);
+  // Programs head[0, head_size) ++ tail up to `total` bytes.
+  Status program_chunks(std::uint32_t offset, const std::uint8_t* head, std::uint32_t head_size,
+                        const std::uint8_t* tail, std::uint32_t total);
 
   flash::Partition area_;
   Layout layout_{};

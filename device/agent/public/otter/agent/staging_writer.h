@@ -28,7 +28,7 @@ class StagingWriter {
   explicit StagingWriter(const flash::Partition& staging) : staging_(staging) {}
 
   // kOk when the partition is usable: valid, program unit <= 512 dividing 512.
-  Status check_geometry() const;
+  Status check_geometry() const { return check_geometry(kMaxProgramUnit); }
   // The same, and blocks of `block_size` bytes start on program-unit
   // boundaries (256-byte stream blocks cannot be staged on an SD card:
   // writing half a card block would rewrite its neighbour, and a power cut
@@ -41,7 +41,12 @@ class StagingWriter {
   Result<bool> is_erased(std::uint32_t offset, std::uint32_t length) const { return staging_.is_erased(offset, length); }
   // `offset` must be a multiple of the program unit. A tail shorter than the
   // program unit is padded with the erased value.
-  Status write(std::uint32_t offset, std::span<const std::uint8_t> data);
+  // (Inline: a call passes pointer and size in registers; gcc spills a span
+  // argument to the stack at every call site.)
+  [[gnu::always_inline]] Status write(std::uint32_t offset, std::span<const std::uint8_t> data) {
+    return write(offset, data.data(), data.size());
+  }
+  Status write(std::uint32_t offset, const std::uint8_t* data, std::size_t size);
   Status write_base64(std::uint32_t offset, std::string_view base64, std::uint32_t length);
 
  private:

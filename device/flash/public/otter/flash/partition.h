@@ -24,9 +24,17 @@ class Partition {
   FlashDevice* device() const { return device_; }
   bool valid() const;  // attached, non-empty, erase-aligned and inside the device
 
-  // Offsets are relative to the start of the partition.
-  Status read(std::uint32_t offset, std::span<std::uint8_t> out) const;
-  Status program(std::uint32_t offset, std::span<const std::uint8_t> data) const;
+  // Offsets are relative to the start of the partition. The span forms are
+  // inline so that a call passes pointer and size in registers (gcc spills a
+  // span argument to the stack at every call site).
+  [[gnu::always_inline]] Status read(std::uint32_t offset, std::span<std::uint8_t> out) const {
+    return read(offset, out.data(), out.size());
+  }
+  [[gnu::always_inline]] Status program(std::uint32_t offset, std::span<const std::uint8_t> data) const {
+    return program(offset, data.data(), data.size());
+  }
+  Status read(std::uint32_t offset, std::uint8_t* out, std::size_t size) const;
+  Status program(std::uint32_t offset, const std::uint8_t* data, std::size_t size) const;
   Status erase(std::uint32_t offset, std::uint32_t length) const;
   // Erases the erase units covering [offset, offset + length), widening the
   // range to unit boundaries (still clamped to the partition).
