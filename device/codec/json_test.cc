@@ -24,12 +24,12 @@ TEST(JsonDocument, FindsMembersBySkippingNestedValues) {
   EXPECT_EQ(p.doc.find(0, "y"), JsonDocument::kNone);
 }
 
-TEST(JsonDocument, IndexesArrayElements) {
-  Parsed p(R"({"a":[{"k":1},{"k":2}]})");
+TEST(JsonDocument, SkipsWholeSubtrees) {
+  Parsed p(R"({"a":[{"k":1},{"k":2}],"b":3})");
   ASSERT_EQ(p.status, Status::kOk);
-  const int second = p.doc.element(p.doc.find(0, "a"), 1);
+  const int second = p.doc.skip(p.doc.find(0, "a") + 1);
   EXPECT_EQ(p.doc.unsigned_value(p.doc.find(second, "k")).value(), 2u);
-  EXPECT_EQ(p.doc.element(p.doc.find(0, "a"), 2), JsonDocument::kNone);
+  EXPECT_EQ(p.doc.raw(p.doc.skip(second)), "b");
 }
 
 TEST(JsonDocument, RefusesTrailingGarbage) {
@@ -59,21 +59,6 @@ TEST(JsonDocument, RefusesNumbersOutOfRange) {
   EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "d")).value(), 4294967295u);
   EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "e")).status(), Status::kMalformed);
   EXPECT_EQ(p.doc.unsigned_value(p.doc.find(0, "f")).status(), Status::kMalformed);
-}
-
-TEST(JsonDocument, UnescapesStrings) {
-  Parsed p(R"({"s":"a\/b\"c\u00e9\n"})");
-  ASSERT_EQ(p.status, Status::kOk);
-  std::array<char, 16> out{};
-  auto n = p.doc.unescape(p.doc.find(0, "s"), out);
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(std::string(out.data(), *n), "a/b\"c\xC3\xA9\n");
-}
-
-TEST(JsonDocument, UnescapeRefusesOutputThatDoesNotFit) {
-  Parsed p(R"({"s":"abcdef"})");
-  std::array<char, 6> out{};
-  EXPECT_EQ(p.doc.unescape(p.doc.find(0, "s"), out).status(), Status::kBufferTooSmall);
 }
 
 TEST(JsonWriter, WritesCompactObjectsWithEscapes) {

@@ -97,16 +97,7 @@ class Tokens {
   Status number(int token, std::uint32_t& out) const {
     if (token == kAbsent) return Status::kNotFound;
     if (type(token) != JSMN_PRIMITIVE) return Status::kMalformed;
-    const std::string_view digits = text(token);
-    // 32-bit arithmetic only: refuse the step that would pass UINT32_MAX.
-    std::uint32_t value = 0;
-    for (const char c : digits) {
-      const auto digit = static_cast<std::uint32_t>(c - '0');
-      if (digit > 9 || value > (UINT32_MAX - digit) / 10) return Status::kMalformed;
-      value = value * 10 + digit;
-    }
-    out = value;
-    return Status::kOk;
+    return codec::parse_decimal32(text(token), out);
   }
 
   // The plain text of a string member, or empty.

@@ -1,6 +1,6 @@
 // JSON reading over jsmn (Debian's libjsmn-dev, header-only, no heap): the
 // caller owns the token array, so the worst case is fixed at compile time.
-// Strings are views into the input; unescape() copies them out decoded.
+// Strings are views into the input.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,11 @@ enum class JsonType : std::uint8_t { kNone, kObject, kArray, kString, kPrimitive
 // For parsers that walk jsmn's tokens themselves; JsonDocument wraps it.
 Result<int> tokenize_object(std::string_view text, std::span<jsmntok_t> tokens);
 
+// A JSON number token's text as an unsigned 32-bit decimal: kMalformed for
+// anything else (sign, fraction, exponent, more than 32 bits); `out` is
+// written only on kOk.
+Status parse_decimal32(std::string_view text, std::uint32_t& out);
+
 class JsonDocument {
  public:
   static constexpr int kNone = -1;
@@ -30,7 +35,6 @@ class JsonDocument {
   // tokenize_object() and keeps the tokens for the accessors below.
   Status parse(std::string_view text, std::span<jsmntok_t> tokens);
 
-  int root() const { return count_ > 0 ? 0 : kNone; }
   JsonType type(int token) const;
   // Raw text of a token (string contents without quotes, still escaped).
   std::string_view raw(int token) const;
@@ -39,21 +43,15 @@ class JsonDocument {
 
   // The value token of `key` in object `object`, or kNone.
   int find(int object, std::string_view key) const;
-  // The i-th element of an array, or kNone.
-  int element(int array, int index) const;
   // The token after `token`'s whole subtree (its next sibling, if any).
   int skip(int token) const;
 
   // Typed accessors: kNotFound when token is kNone, kMalformed on a type
   // mismatch or value out of range (unsigned values are at most 32 bits).
   Result<std::uint32_t> unsigned_value(int token) const;
-  Result<bool> bool_value(int token) const;
   // A string token's raw view, refusing escapes (for identifiers that AWS
   // restricts to [A-Za-z0-9_-:.]).
   Result<std::string_view> plain_string(int token) const;
-  // Decodes a string token (\" \\ \/ \b \f \n \r \t \uXXXX) into `out`, NUL
-  // terminated; returns the length without the NUL.
-  Result<std::size_t> unescape(int token, std::span<char> out) const;
 
  private:
   std::string_view text_{};
