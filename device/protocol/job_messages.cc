@@ -19,7 +19,6 @@ enum Member : std::uint8_t {
   kRoot,
   kExecution,
   kJobId,
-  kStatus,
   kVersionNumber,
   kExecutionNumber,
   kStatusDetails,
@@ -47,13 +46,12 @@ struct Key {
 
 // kKeys[m - 1] is member m's key.
 constexpr Key kKeys[] = {
-    {json::kExecution, kRoot},         {json::kJobId, kExecution},         {json::kStatus, kExecution},
-    {json::kVersionNumber, kExecution}, {json::kExecutionNumber, kExecution}, {json::kStatusDetails, kExecution},
-    {json::kSelfTest, kStatusDetails}, {json::kUpdatedBy, kStatusDetails}, {json::kJobDocument, kExecution},
-    {json::kAfrOta, kJobDocument},     {json::kProtocols, kAfrOta},        {json::kStreamName, kAfrOta},
-    {json::kFiles, kAfrOta},           {json::kFileType, kFile},           {json::kFileSize, kFile},
-    {json::kFileId, kFile},            {json::kAttr, kFile},               {json::kAllowDowngrade, kFile},
-    {json::kSignature, kFile},
+    {json::kExecution, kRoot},           {json::kJobId, kExecution},          {json::kVersionNumber, kExecution},
+    {json::kExecutionNumber, kExecution}, {json::kStatusDetails, kExecution}, {json::kSelfTest, kStatusDetails},
+    {json::kUpdatedBy, kStatusDetails},  {json::kJobDocument, kExecution},    {json::kAfrOta, kJobDocument},
+    {json::kProtocols, kAfrOta},         {json::kStreamName, kAfrOta},        {json::kFiles, kAfrOta},
+    {json::kFileType, kFile},            {json::kFileSize, kFile},            {json::kFileId, kFile},
+    {json::kAttr, kFile},                {json::kAllowDowngrade, kFile},      {json::kSignature, kFile},
 };
 static_assert(std::size(kKeys) == kFile - 1);
 
@@ -211,7 +209,6 @@ Status parse_jobs_message(std::string_view text, JobsMessage& out) {
   if (t.type(found[kExecution]) != JSMN_OBJECT) return Status::kMalformed;
   OTTER_TRY(t.identifier(found[kJobId], e.job_id));
   out.has_execution = true;
-  e.status = job_status_from(t.string(found[kStatus]));
   // 0 unless numbers.
   (void)t.number(found[kVersionNumber], e.version_number);
   (void)t.number(found[kExecutionNumber], e.execution_number);

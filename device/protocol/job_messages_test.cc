@@ -22,7 +22,6 @@ TEST(JobsMessage, ParsesAnExecutionWithItsOtaDocument) {
   ASSERT_TRUE(m.has_execution);
   const JobExecution& e = m.execution;
   EXPECT_EQ(e.job(), "ota-1");
-  EXPECT_EQ(e.status, JobStatus::kQueued);
   EXPECT_EQ(e.version_number, 3u);
   EXPECT_EQ(e.execution_number, 2u);
   EXPECT_EQ(e.self_test, SelfTest::kReady);

@@ -42,7 +42,6 @@ struct OtaFile {
 
 struct JobExecution {
   std::array<char, kMaxJobId + 1> job_id{};  // NUL-terminated
-  JobStatus status = JobStatus::kUnknown;
   std::uint32_t version_number = 0;
   std::uint32_t execution_number = 0;
   // statusDetails written by a previous run of the agent.
