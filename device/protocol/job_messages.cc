@@ -32,7 +32,6 @@ enum Member : std::uint8_t {
   kFileType,  // the file entry's members, from here to kFile
   kFileSize,
   kFileId,
-  kAttr,
   kAllowDowngrade,
   kSignature,
   kFile,  // the file entry: the first whose fileType is 0 or absent
@@ -51,7 +50,7 @@ constexpr Key kKeys[] = {
     {json::kUpdatedBy, kStatusDetails},  {json::kJobDocument, kExecution},    {json::kAfrOta, kJobDocument},
     {json::kProtocols, kAfrOta},         {json::kStreamName, kAfrOta},        {json::kFiles, kAfrOta},
     {json::kFileType, kFile},            {json::kFileSize, kFile},            {json::kFileId, kFile},
-    {json::kAttr, kFile},                {json::kAllowDowngrade, kFile},      {json::kSignature, kFile},
+    {json::kAllowDowngrade, kFile},      {json::kSignature, kFile},
 };
 static_assert(std::size(kKeys) == kFile - 1);
 
@@ -178,7 +177,6 @@ JobDocumentError parse_file(const Tokens& t, const Found& found, OtaFile& out) {
   if (found[kFile] == kAbsent || !is_firmware(t, found)) return JobDocumentError::kNoFirmwareFile;
   if (t.number(found[kFileSize], out.size) != Status::kOk || out.size == 0) return JobDocumentError::kBadFileSize;
   if (t.number(found[kFileId], out.file_id) != Status::kOk) return JobDocumentError::kNoFirmwareFile;
-  (void)t.number(found[kAttr], out.attributes);  // 0 unless a number
   out.allow_downgrade = t.type(found[kAllowDowngrade]) == JSMN_PRIMITIVE && t.text(found[kAllowDowngrade]) == "true"sv;
   return parse_signature(t, found[kSignature], out);
 }

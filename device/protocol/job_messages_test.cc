@@ -30,7 +30,6 @@ TEST(JobsMessage, ParsesAnExecutionWithItsOtaDocument) {
   EXPECT_EQ(m.document_error, JobDocumentError::kNone);
   EXPECT_EQ(e.stream_name(), "AFR_OTA-s1");
   EXPECT_EQ(e.file.size, 4096u);
-  EXPECT_EQ(e.file.attributes, 3u);
   EXPECT_EQ(e.file.signature_size, 4u);
   EXPECT_EQ(e.file.signature[0], 0x30);
 }

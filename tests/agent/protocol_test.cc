@@ -374,7 +374,6 @@ TEST(AwsJobDocuments, TheFirmwareFileIsPickedAmongOtherFileTypes) {
                                                              aws_file({{"fileid", 3}, {"fileType", 0}, {"attr", 1}})}))}});
   EXPECT_EQ(m.document_error, protocol::JobDocumentError::kNone);
   EXPECT_EQ(m.execution.file.file_id, 3u);
-  EXPECT_EQ(m.execution.file.attributes, 1u);
 }
 
 TEST(AwsJobDocuments, EscapedSlashesInTheSignatureAreDecoded) {

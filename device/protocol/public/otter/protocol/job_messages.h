@@ -33,8 +33,6 @@ enum class SelfTest : std::uint8_t { kNone, kReady, kActive };
 struct OtaFile {
   std::uint32_t size = 0;
   std::uint32_t file_id = 0;
-  std::uint32_t file_type = 0;
-  std::uint32_t attributes = 0;
   std::array<std::uint8_t, kMaxSignature> signature{};
   std::uint8_t signature_size = 0;
   bool allow_downgrade = false;
