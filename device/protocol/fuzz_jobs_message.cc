@@ -26,7 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (e.job().empty() || e.job().size() > otter::protocol::kMaxJobId || !is_topic_safe(e.job())) __builtin_trap();
     if (e.file.signature_size > otter::protocol::kMaxSignature) __builtin_trap();
     if (message.document_error == otter::protocol::JobDocumentError::kNone) {
-      if (!e.has_ota || !e.mqtt || e.file.size == 0 || e.file.signature_size == 0) __builtin_trap();
+      if (e.file.size == 0 || e.file.signature_size == 0) __builtin_trap();
       if (e.stream_name().empty() || e.stream_name().size() > otter::protocol::kMaxStreamName) __builtin_trap();
       if (!is_topic_safe(e.stream_name())) __builtin_trap();
     }

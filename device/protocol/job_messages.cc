@@ -35,6 +35,7 @@ enum Member : std::uint8_t {
   kAllowDowngrade,
   kSignature,
   kFile,  // the file entry: the first whose fileType is 0 or absent
+  kMqtt,  // "MQTT" among the protocols
   kMembers
 };
 
@@ -134,13 +135,13 @@ bool is_firmware(const Tokens& t, const Found& found) {
 
 // One pass: each member is the first value of its key in its object; the
 // file entry is the first whose fileType says firmware (else the last one).
-void find_members(const Tokens& t, Found& found, bool& mqtt) {
+void find_members(const Tokens& t, Found& found) {
   found.fill(kAbsent);
   found[kRoot] = 0;
   for (int token = 1; token < t.count(); ++token) {
     const int parent = t.parent(token);
     if (parent == found[kProtocols] && t.type(parent) == JSMN_ARRAY && t.string(token) == json::kProtocolMqtt)
-      mqtt = true;
+      found[kMqtt] = token;
     if (parent == found[kFiles] && t.type(parent) == JSMN_ARRAY && t.type(token) == JSMN_OBJECT &&
         (found[kFile] == kAbsent || !is_firmware(t, found))) {
       for (unsigned m = kFileType; m < kFile; ++m) found[m] = kAbsent;
@@ -182,7 +183,7 @@ JobDocumentError parse_file(const Tokens& t, const Found& found, OtaFile& out) {
 }
 
 JobDocumentError parse_afr_ota(const Tokens& t, const Found& found, JobExecution& e) {
-  if (!e.mqtt) return JobDocumentError::kNoMqtt;
+  if (found[kMqtt] == kAbsent) return JobDocumentError::kNoMqtt;
   if (t.identifier(found[kStreamName], e.stream) != Status::kOk) return JobDocumentError::kBadStreamName;
   return parse_file(t, found, e.file);
 }
@@ -202,7 +203,7 @@ Status parse_jobs_message(std::string_view text, JobsMessage& out) {
   const Tokens t(text, std::span(tokens).first(static_cast<std::size_t>(count)));
   Found found;
   JobExecution& e = out.execution;
-  find_members(t, found, e.mqtt);
+  find_members(t, found);
   if (found[kExecution] == kAbsent) return Status::kOk;
   if (t.type(found[kExecution]) != JSMN_OBJECT) return Status::kMalformed;
   OTTER_TRY(t.identifier(found[kJobId], e.job_id));
@@ -222,7 +223,6 @@ Status parse_jobs_message(std::string_view text, JobsMessage& out) {
     out.document_error = JobDocumentError::kNotOta;
     return Status::kOk;
   }
-  e.has_ota = true;
   out.document_error = parse_afr_ota(t, found, e);
   return Status::kOk;
 }

@@ -366,7 +366,6 @@ TEST(AwsJobDocuments, DocumentsOfferingHttpAndMqttParse) {
                                                                          {"auth_scheme", "aws.s3.presigned"}})},
                                                              {"HTTP", "MQTT"}))}});
   EXPECT_EQ(m.document_error, protocol::JobDocumentError::kNone);
-  EXPECT_TRUE(m.execution.mqtt);
 }
 
 TEST(AwsJobDocuments, TheFirmwareFileIsPickedAmongOtherFileTypes) {

@@ -46,9 +46,7 @@ struct JobExecution {
   SelfTest self_test = SelfTest::kNone;
   bool has_updated_by = false;
   std::uint32_t updated_by = 0;  // "0x%08x" of the version that downloaded the image
-  // The afr_ota document. has_ota is false for jobs that are not OTA jobs.
-  bool has_ota = false;
-  bool mqtt = false;  // "MQTT" among the protocols
+  // From the afr_ota document; JobsMessage::document_error says whether it is usable.
   std::array<char, kMaxStreamName + 1> stream{};  // NUL-terminated
   OtaFile file;
 
