@@ -87,8 +87,10 @@ class Tokens {
     }
     return kAbsent;
   }
-  // A string with one child is a key; jsmn puts its value right after it.
-  bool is_key(int token) const { return at(token).type == JSMN_STRING && at(token).size == 1 && token + 1 < count(); }
+  // A string with one child is a key; jsmn puts its value right after it
+  // (and counts the child only once the value's token is allocated, so the
+  // value is always there).
+  bool is_key(int token) const { return at(token).type == JSMN_STRING && at(token).size == 1; }
 
   // kNotFound when absent, kMalformed unless a decimal of at most 32 bits;
   // `out` is written only when kOk.
