@@ -66,9 +66,10 @@ enum class JobDocumentError : std::uint8_t {
 };
 
 struct JobsMessage {
+  // The scalars first: offsets that 16-bit Thumb loads and stores reach.
   bool has_execution = false;
-  JobExecution execution;
   JobDocumentError document_error = JobDocumentError::kNone;
+  JobExecution execution;
 };
 
 // Parses notify-next / $next/get/accepted. An absent "execution" is a valid
