@@ -161,10 +161,10 @@ void find_members(const Tokens& t, Found& found) {
 // The signature's base64 text may carry escaped '/' ("\/") from some JSON
 // encoders; no other escape can stand for a base64 character.
 JobDocumentError parse_signature(const Tokens& t, int token, OtaFile& out) {
-  if (t.type(token) != JSMN_STRING) return JobDocumentError::kBadSignature;
   std::array<char, codec::base64_encoded_size(kMaxSignature)> base64;
   std::size_t n = 0;
-  const std::string_view text = t.text(token);
+  // Empty unless a string: decodes to no bytes, refused below.
+  const std::string_view text = t.string(token);
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\\' && (++i == text.size() || text[i] != '/')) return JobDocumentError::kBadSignature;
     if (n == base64.size()) return JobDocumentError::kBadSignature;

@@ -104,6 +104,18 @@ TEST(JobsMessage, RefusesEscapesInIdentifiersAndInTheSignatureAllButSlash) {
   EXPECT_EQ(document("s", ""), JobDocumentError::kBadSignature);
 }
 
+TEST(JobsMessage, RefusesASignatureThatIsNotABase64String) {
+  JobsMessage m;
+  for (const std::string_view signature : {R"("sig-sha256-ecdsa":1234,)", R"("sig-sha256-ecdsa":["AA=="],)",
+                                            R"("sig-sha256-ecdsa":{"a":"AA=="},)", R"("sig-sha256-ecdsa":null,)", ""}) {
+    const std::string text = R"({"execution":{"jobId":"j","jobDocument":{"afr_ota":{"protocols":["MQTT"],"streamname":"s",)"
+                             R"("files":[{)" + std::string(signature) + R"("filesize":1,"fileid":0}]}}}})";
+    ASSERT_EQ(parse_jobs_message(text, m), Status::kOk) << text;
+    EXPECT_EQ(m.document_error, JobDocumentError::kBadSignature) << text;
+    EXPECT_EQ(m.execution.file.signature_size, 0u) << text;
+  }
+}
+
 TEST(JobsMessage, RefusesWhatIsNotOneJsonObject) {
   JobsMessage m;
   EXPECT_EQ(parse_jobs_message(R"({"execution":{"jobId":"j"}} x)", m), Status::kMalformed);
