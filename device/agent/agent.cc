@@ -399,35 +399,33 @@ void Agent::fill_window() {
   if (!connected_ || state_ != AgentState::kDownloading || awaiting_service_) return;
   for (std::uint32_t slot = 0; slot < config_.requests_in_flight; ++slot) {
     Request& r = requests_[slot];
-    if (r.active) continue;
+    if (r.missing != 0) continue;
     const std::size_t first = received_->find_first(false, cursor_);
     if (first == BitmapView::kNone) return;
-    // Collect up to n missing blocks, within one request bitmap's reach.
-    std::uint32_t wanted = 0;
-    std::uint32_t end = static_cast<std::uint32_t>(first);
-    const std::uint32_t limit = static_cast<std::uint32_t>(first) + protocol::kMaxRequestBitmap * 8;
-    while (end < block_count_ && end < limit && wanted < config_.blocks_per_request) {
-      if (!received_->test(end)) ++wanted;
-      ++end;
-    }
-    r = Request{static_cast<std::uint32_t>(first), end, 0, 0, true};
-    cursor_ = end;
+    // As far as one request bitmap reaches; send_request ends the request
+    // after its blocks_per_request-th missing block.
+    const auto from = static_cast<std::uint32_t>(first);
+    const std::uint32_t limit = from + protocol::kMaxRequestBitmap * 8;
+    r = Request{from, limit < block_count_ ? limit : block_count_, 0, 0, 0};
     send_request(r);
+    cursor_ = r.end;
   }
 }
 
 void Agent::send_request(Request& r) {
   std::array<std::uint8_t, protocol::kMaxRequestBitmap> bitmap{};
+  // The missing blocks of [first, end), at most blocks_per_request of them:
+  // the request ends after the last one (a retry's range does not change).
   std::uint32_t wanted = 0;
-  for (std::uint32_t b = r.first; b < r.end; ++b) {
+  std::uint32_t b = r.first;
+  for (; b < r.end && wanted < config_.blocks_per_request; ++b) {
     if (received_->test(b)) continue;
     bitmap[(b - r.first) / 8] |= static_cast<std::uint8_t>(1U << ((b - r.first) % 8));
     ++wanted;
   }
-  if (wanted == 0) {
-    r.active = false;
-    return;
-  }
+  r.end = b;
+  r.missing = wanted;
+  if (wanted == 0) return;
   const protocol::GetStreamRequest request{.client_token = protocol::stream::kReadyToken,
                                            .file_id = job_.file.file_id,
                                            .block_size = config_.block_size,
@@ -481,11 +479,9 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
   const auto received = static_cast<std::uint32_t>(received_->count());
   OTTER_AGENT_LOG(kDebug) << "block " << (index + 1) << "/" << block_count_ << " received";
   for (Request& r : requests_) {
-    if (!r.active || index < r.first || index >= r.end) continue;
+    if (r.missing == 0 || index < r.first || index >= r.end) continue;
     r.retries = 0;  // the service is answering this request
-    bool done = true;
-    for (std::uint32_t b = r.first; b < r.end && done; ++b) done = received_->test(b);
-    if (done) r.active = false;
+    --r.missing;    // a new block of its range: one it asked for
     r.deadline = deadline_in(backoff(0));
   }
   if (received == stats_.blocks_resumed + 1 || received - last_progress_ >= config_.progress_every ||
@@ -763,7 +759,7 @@ void Agent::stop_job(bool keep_record) {
 }
 
 void Agent::cancel_requests() {
-  for (Request& r : requests_) r.active = false;
+  for (Request& r : requests_) r.missing = 0;
 }
 
 // An update of the job in hand was rejected.
@@ -849,7 +845,7 @@ void Agent::poll() {
   if (awaiting_service_ && reached(now, job_request_deadline_)) awaiting_service_ = false;
   for (std::uint32_t i = 0; i < config_.requests_in_flight && state_ == AgentState::kDownloading; ++i) {
     Request& r = requests_[i];
-    if (!r.active || !reached(now, r.deadline)) continue;
+    if (r.missing == 0 || !reached(now, r.deadline)) continue;
     if (r.retries >= config_.max_request_retries) {
       end_job(Ending::kDownloadTimedOut, static_cast<std::uint32_t>(received_->count()));
       return;
@@ -874,7 +870,7 @@ std::uint64_t Agent::next_deadline_ms() const {
   consider(state_ == AgentState::kRequestingJob || (downloading && awaiting_service_), job_request_deadline_);
   consider(state_ == AgentState::kSelfTest, self_test_deadline_);
   consider(state_ == AgentState::kReadyToReset && !reset_requested_, reset_deadline_);
-  for (const Request& r : requests_) consider(downloading && r.active, r.deadline);
+  for (const Request& r : requests_) consider(downloading && r.missing != 0, r.deadline);
   if (!any) return UINT64_MAX;
   // Back to the clock's 64-bit time: the deadline is within 24 days of now.
   const std::uint64_t now = clock_.now_ms();

@@ -63,7 +63,9 @@ struct AgentVariables {
     std::uint32_t end = 0;
     std::uint32_t deadline = 0;
     std::uint32_t retries = 0;
-    bool active = false;
+    // Its blocks not received yet; 0: the slot is free. Counted down as they
+    // arrive (blocks in its range are exactly the ones it asked for).
+    std::uint32_t missing = 0;
   };
 
   // Scalars first, arrays last: the small offsets of the often used fields
