@@ -528,24 +528,28 @@ bool Agent::check_descriptor() {
     if (!received_->test(b)) return true;  // not yet: keep downloading
   }
   descriptor_checked_ = true;
+  const auto read = bootloader_.read_staged_descriptor();
+  if (!read.ok()) {
+    end_job(Ending::kNoDescriptor, static_cast<std::uint32_t>(read.status()));
+    return false;
+  }
+  // Checked once: the port calls below would otherwise make every access
+  // test the Result again.
+  const image::Descriptor& descriptor = *read;
   // The first failed check picks the ending; one end_job call for all.
   Ending why;
   std::uint32_t detail;
-  const auto descriptor = bootloader_.read_staged_descriptor();
-  if (!descriptor.ok()) {
-    why = Ending::kNoDescriptor;
-    detail = static_cast<std::uint32_t>(descriptor.status());
-  } else if (descriptor->hardware_id != bootloader_.hardware_id()) {
+  if (descriptor.hardware_id != bootloader_.hardware_id()) {
     why = Ending::kWrongBoard;
-    detail = descriptor->hardware_id;
-  } else if (descriptor->image_size != job_.file.size) {
+    detail = descriptor.hardware_id;
+  } else if (descriptor.image_size != job_.file.size) {
     why = Ending::kSizeDiffers;
-    detail = descriptor->image_size;
+    detail = descriptor.image_size;
   } else if (const auto boot = bootloader_.status(); !boot.ok()) {
     why = Ending::kBootStatusUnreadable;
     detail = static_cast<std::uint32_t>(boot.status());
   } else {
-    const Version version = descriptor->version;
+    const Version version = descriptor.version;
     const Version running = boot->running;
     image_version_ = version;
     detail = version.encoded();
@@ -563,10 +567,10 @@ bool Agent::check_descriptor() {
   }
 #if OTTER_AGENT_CONSOLE
   std::array<char, 10> board;
-  protocol::format_hex32(descriptor->hardware_id, board);
+  protocol::format_hex32(descriptor.hardware_id, board);
   OTTER_AGENT_LOG(kInfo) << "image descriptor ok: board " << std::string_view(board.data(), board.size()) << ", version "
-                                 << descriptor->version.major << "." << descriptor->version.minor << "."
-                                 << descriptor->version.build;
+                                 << descriptor.version.major << "." << descriptor.version.minor << "."
+                                 << descriptor.version.build;
 #endif
   return true;
 }
@@ -624,13 +628,15 @@ void Agent::request_reset() {
 // bootloader holds a trial (or pending) image, and the staged image is the
 // one this job describes (size, signature; a trial image's version).
 bool Agent::staged_image_is_this_jobs() {
-  const auto boot = bootloader_.status();
-  if (!boot.ok() || (boot->state != boot::State::kTrial && boot->state != boot::State::kInstallRequested)) return false;
+  const auto status = bootloader_.status();
+  if (!status.ok()) return false;
+  const boot::BootStatus& boot = *status;  // checked once (not again after each port call)
+  if (boot.state != boot::State::kTrial && boot.state != boot::State::kInstallRequested) return false;
   const auto descriptor = bootloader_.read_staged_descriptor();
   if (!descriptor.ok() || descriptor->image_size != job_.file.size ||
-      (boot->state == boot::State::kTrial && descriptor->version != boot->running))
+      (boot.state == boot::State::kTrial && descriptor->version != boot.running))
     return false;
-  image::Digest digest{};
+  image::Digest digest;  // verify_staged's output, unused here: no zero fill
   return bootloader_.verify_staged(job_.file.size, {job_.file.signature.data(), job_.file.signature_size}, digest) ==
          Status::kOk;
 }
@@ -730,8 +736,9 @@ void Agent::end_job(Ending why, std::uint32_t detail) {
           ending_text(static_cast<std::uint32_t>(why)), detail);
 }
 
-// Publishes the final FAILED / REJECTED status and forgets the job.
-void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t detail) {
+// Publishes the final FAILED / REJECTED status and forgets the job. (Not
+// inlined: one copy for the endings and the job document errors.)
+[[gnu::noinline]] void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t detail) {
   report(protocol::Update::kFailed, status, reason, &detail);
   OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
   close_job(false);
@@ -843,8 +850,8 @@ void Agent::poll() {
   // No answer to the reconnect's $next/get: ask anyway (AWS-like services
   // that lost it; the request timers take over from here).
   if (awaiting_service_ && reached(now, job_request_deadline_)) awaiting_service_ = false;
-  for (std::uint32_t i = 0; i < config_.requests_in_flight && state_ == AgentState::kDownloading; ++i) {
-    Request& r = requests_[i];
+  // Slots past requests_in_flight are never used (missing stays 0).
+  for (Request& r : requests_) {
     if (r.missing == 0 || !reached(now, r.deadline)) continue;
     if (r.retries >= config_.max_request_retries) {
       end_job(Ending::kDownloadTimedOut, static_cast<std::uint32_t>(received_->count()));
