@@ -311,7 +311,7 @@ void Agent::begin_download() {
     OTTER_AGENT_LOG(kInfo) << "resuming download: " << stats_.blocks_resumed << "/" << block_count_
                                    << " blocks already in flash";
   subscribe_stream(true);
-  if (received_->all()) {
+  if (stats_.blocks_resumed == block_count_) {  // all in flash already
     finish_download();
     return;
   }
@@ -338,8 +338,8 @@ Status Agent::prepare_staging() {
         const std::uint32_t from = offset / unit * unit;
         // Partitions are far below 4 GiB: 32-bit arithmetic cannot overflow here.
         const std::uint32_t to = (offset + length + unit - 1) / unit * unit;
-        for (std::uint32_t b = from / config_.block_size; b < block_count_ && b * config_.block_size < to; ++b)
-          received_->clear(b);
+        // (clear() ignores the blocks past the file the last unit may reach)
+        for (std::uint32_t b = from / config_.block_size; b * config_.block_size < to; ++b) received_->clear(b);
       }
       rebased = true;
     }
@@ -347,7 +347,7 @@ Status Agent::prepare_staging() {
     return Status::kOk;
   }
   OTTER_AGENT_LOG(kInfo) << "preparing staging area (" << job_.file.size << " bytes)";
-  received_->fill(false);
+  received_.reset(block_count_);  // all clear (resume may have read another record's bitmap)
   // Record first, erase second would let a cut leave a record over old data:
   // erase, then start the record.
   OTTER_TRY(record_.clear());
@@ -400,11 +400,11 @@ void Agent::fill_window() {
   for (std::uint32_t slot = 0; slot < config_.requests_in_flight; ++slot) {
     Request& r = requests_[slot];
     if (r.missing != 0) continue;
-    const std::size_t first = received_->find_first(false, cursor_);
-    if (first == BitmapView::kNone) return;
+    std::uint32_t from = cursor_;  // the first missing block from the cursor on
+    while (from < block_count_ && received_->test(from)) ++from;
+    if (from >= block_count_) return;
     // As far as one request bitmap reaches; send_request ends the request
     // after its blocks_per_request-th missing block.
-    const auto from = static_cast<std::uint32_t>(first);
     const std::uint32_t limit = from + protocol::kMaxRequestBitmap * 8;
     r = Request{from, limit < block_count_ ? limit : block_count_, 0, 0, 0};
     send_request(r);
