@@ -245,8 +245,9 @@ void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
     return;
   }
   const protocol::JobExecution& e = message.execution;
-  if (e.job() == protocol::c_string(ended_job_) && e.execution_number == ended_execution_) return;
-  const bool same_job = e.job() == job_.job();
+  const std::string_view id = e.job();
+  if (id == protocol::c_string(ended_job_) && e.execution_number == ended_execution_) return;
+  const bool same_job = id == job_.job();
   if (same_job && (state_ == AgentState::kDownloading || state_ == AgentState::kSelfTest ||
                    state_ == AgentState::kReadyToReset)) {
     job_.version_number = e.version_number;
@@ -279,7 +280,8 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
     begin_self_test();
     return;
   }
-  const std::uint32_t blocks = job_.file.size / config_.block_size + (job_.file.size % config_.block_size != 0 ? 1 : 0);
+  // (Wraps for a size near 4 GiB, which the staging size check refuses.)
+  const std::uint32_t blocks = (job_.file.size + config_.block_size - 1) / config_.block_size;
   if (job_.file.size > layout_.staging.size() || blocks > kMaxBlocks) {
     end_job(Ending::kImageTooLarge, job_.file.size);
     return;
