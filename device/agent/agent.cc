@@ -107,8 +107,8 @@ Agent::Agent(const AgentConfig& config, Transport& transport, Clock& clock, Boot
       layout_(layout),
       app_(application),
       staging_(layout.staging),
-      record_(layout.download),
-      config_(config) {}
+      config_(config),
+      record_(layout.download) {}
 
 Status Agent::start() {
   const char* why = nullptr;

@@ -189,8 +189,8 @@ class Agent : private detail::AgentVariables {
   const boot::Layout& layout_;
   Application& app_;
   StagingWriter staging_;
-  DownloadRecord record_;
   AgentConfig config_;
+  DownloadRecord record_;
 
   Bitmap<kMaxBlocks> received_;
 
