@@ -124,7 +124,7 @@ Status Agent::start() {
     OTTER_AGENT_LOG(kError) << "download partition unusable: " << otter::to_string(s);
     return s;
   }
-  state_ = connected_ ? AgentState::kRequestingJob : AgentState::kOffline;
+  state_ = AgentState::kOffline;  // on_connected() below goes on to kRequestingJob
   OTTER_AGENT_LOG(kInfo) << "agent started for " << config_.thing_name << " (blocks of "
                                  << config_.block_size << " B, " << config_.blocks_per_request << " per request, "
                                  << config_.requests_in_flight << " in flight)";
@@ -154,7 +154,6 @@ void Agent::on_connected() {
     // service is back (it also tells whether the job is still pending).
     subscribe_stream(true);
     cancel_requests();
-    cursor_ = 0;
     awaiting_service_ = true;
   } else if (state_ == AgentState::kOffline || state_ == AgentState::kWaitingForJob) {
     state_ = AgentState::kRequestingJob;
@@ -300,7 +299,6 @@ void Agent::begin_download() {
   descriptor_checked_ = false;
   awaiting_service_ = false;
   cancel_requests();
-  cursor_ = 0;
   if (const Status s = prepare_staging(); s != Status::kOk) {
     end_job(Ending::kStagingFlashError, static_cast<std::uint32_t>(s));
     return;
@@ -770,7 +768,9 @@ void Agent::stop_job(bool keep_record) {
   state_ = connected_ ? AgentState::kWaitingForJob : AgentState::kOffline;
 }
 
+// Frees every request slot; the next window starts from the first block.
 void Agent::cancel_requests() {
+  cursor_ = 0;
   for (Request& r : tables_.requests) r.missing = 0;
 }
 
