@@ -169,9 +169,11 @@ std::string_view Agent::topic(TopicKind kind, std::string_view name) {
   return n.ok() ? std::string_view(topic_.data(), *n) : std::string_view{};
 }
 
-void Agent::subscribe(TopicKind kind, std::string_view name) {
+// Subscribes to the topic of `kind` (unsubscribes with `on` false).
+void Agent::subscribe(TopicKind kind, std::string_view name, bool on) {
   const std::string_view to = topic(kind, name);
-  if (!to.empty()) (void)transport_.subscribe(to);
+  if (to.empty()) return;
+  (void)(on ? transport_.subscribe(to) : transport_.unsubscribe(to));
 }
 
 void Agent::on_disconnected() {
@@ -356,18 +358,10 @@ Status Agent::prepare_staging() {
   return record_.start(identity, received_.view());
 }
 
-void Agent::subscribe_stream(bool subscribe) {
-  const TopicKind kinds[] = {TopicKind::kStreamData, TopicKind::kStreamRejected};
+void Agent::subscribe_stream(bool on) {
   const std::string_view stream = tables_.job.stream_name();
-  for (const TopicKind kind : kinds) {
-    const std::string_view to = topic(kind, stream);
-    if (to.empty()) continue;
-    if (subscribe) {
-      (void)transport_.subscribe(to);
-    } else {
-      (void)transport_.unsubscribe(to);
-    }
-  }
+  subscribe(TopicKind::kStreamData, stream, on);
+  subscribe(TopicKind::kStreamRejected, stream, on);
 }
 
 std::uint32_t Agent::block_length(std::uint32_t index) const {

@@ -172,9 +172,9 @@ class Agent : private detail::AgentVariables {
   void stop_job(bool keep_record);
   void cancel_requests();
   void request_next_job();
-  void subscribe_stream(bool subscribe);
+  void subscribe_stream(bool on);
   std::string_view topic(protocol::TopicKind kind, std::string_view name = {});
-  void subscribe(protocol::TopicKind kind, std::string_view name = {});
+  void subscribe(protocol::TopicKind kind, std::string_view name = {}, bool on = true);
 
   bool report(protocol::Update update, protocol::JobStatus status, std::string_view text,
               const std::uint32_t* numbers);
