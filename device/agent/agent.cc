@@ -834,7 +834,8 @@ void Agent::poll() {
   if (state_ == AgentState::kStopped) return;
   const auto now = static_cast<std::uint32_t>(clock_.now_ms());
   // Also offline: a device that cannot reach the service still installs.
-  if (state_ == AgentState::kReadyToReset && !reset_requested_ && reached(now, reset_deadline_)) request_reset();
+  // (request_reset() asks once.)
+  if (state_ == AgentState::kReadyToReset && reached(now, reset_deadline_)) request_reset();
   if (!connected_) return;
   send_pending_update();
   if (state_ == AgentState::kRequestingJob && reached(now, job_request_deadline_)) {
