@@ -101,13 +101,13 @@ const char* to_string(AgentState state) {
 Agent::Agent(const AgentConfig& config, Transport& transport, Clock& clock, Bootloader& bootloader,
              const boot::Layout& layout, Application& application)
     : AgentVariables{},
-      config_(config),
       transport_(transport),
       clock_(clock),
       bootloader_(bootloader),
       layout_(layout),
       app_(application),
       staging_(layout.staging),
+      config_(config),
       record_(layout.download) {}
 
 Status Agent::start() {
@@ -124,7 +124,7 @@ Status Agent::start() {
     OTTER_AGENT_LOG(kError) << "download partition unusable: " << otter::to_string(s);
     return s;
   }
-  state_ = connected_ ? AgentState::kRequestingJob : AgentState::kOffline;
+  state_ = AgentState::kOffline;  // on_connected() below goes on to kRequestingJob
   OTTER_AGENT_LOG(kInfo) << "agent started for " << config_.thing_name << " (blocks of "
                                  << config_.block_size << " B, " << config_.blocks_per_request << " per request, "
                                  << config_.requests_in_flight << " in flight)";
@@ -154,7 +154,6 @@ void Agent::on_connected() {
     // service is back (it also tells whether the job is still pending).
     subscribe_stream(true);
     cancel_requests();
-    cursor_ = 0;
     awaiting_service_ = true;
   } else if (state_ == AgentState::kOffline || state_ == AgentState::kWaitingForJob) {
     state_ = AgentState::kRequestingJob;
@@ -170,9 +169,11 @@ std::string_view Agent::topic(TopicKind kind, std::string_view name) {
   return n.ok() ? std::string_view(topic_.data(), *n) : std::string_view{};
 }
 
-void Agent::subscribe(TopicKind kind, std::string_view name) {
+// Subscribes to the topic of `kind` (unsubscribes with `on` false).
+void Agent::subscribe(TopicKind kind, std::string_view name, bool on) {
   const std::string_view to = topic(kind, name);
-  if (!to.empty()) (void)transport_.subscribe(to);
+  if (to.empty()) return;
+  (void)(on ? transport_.subscribe(to) : transport_.unsubscribe(to));
 }
 
 void Agent::on_disconnected() {
@@ -196,7 +197,8 @@ void Agent::on_message(std::string_view topic, std::span<const std::uint8_t> pay
   // Job topics name a job, stream topics a stream: is it the one in hand?
   static_assert(TopicKind::kStreamRejected > TopicKind::kStreamData && TopicKind::kStreamData > TopicKind::kStreamGet &&
                 TopicKind::kStreamGet > TopicKind::kJobUpdateRejected);
-  const bool in_hand = match->name == (match->kind >= TopicKind::kStreamGet ? job_.stream_name() : job_.job());
+  const protocol::JobExecution& job = tables_.job;
+  const bool in_hand = match->name == (match->kind >= TopicKind::kStreamGet ? job.stream_name() : job.job());
   switch (match->kind) {
     case TopicKind::kNotifyNext:
     case TopicKind::kNextGetAccepted:
@@ -237,7 +239,7 @@ void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
   job_request_retries_ = 0;
   if (!message.has_execution) {
     if (state_ == AgentState::kDownloading) {
-      OTTER_AGENT_LOG(kWarning) << "job " << job_.job() << " is no longer pending; download stopped";
+      OTTER_AGENT_LOG(kWarning) << "job " << tables_.job.job() << " is no longer pending; download stopped";
       abandon_job();
     }
     if (state_ == AgentState::kRequestingJob || state_ == AgentState::kOffline) state_ = AgentState::kWaitingForJob;
@@ -245,16 +247,17 @@ void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
     return;
   }
   const protocol::JobExecution& e = message.execution;
-  if (e.job() == protocol::c_string(ended_job_) && e.execution_number == ended_execution_) return;
-  const bool same_job = e.job() == job_.job();
+  const std::string_view id = e.job();
+  if (id == protocol::c_string(tables_.ended_job) && e.execution_number == ended_execution_) return;
+  const bool same_job = id == tables_.job.job();
   if (same_job && (state_ == AgentState::kDownloading || state_ == AgentState::kSelfTest ||
                    state_ == AgentState::kReadyToReset)) {
-    job_.version_number = e.version_number;
+    tables_.job.version_number = e.version_number;
     resume_requests();  // the service is there: ask for what is missing now
     return;  // a repeated notification of the job in hand
   }
   if (state_ == AgentState::kDownloading) {
-    OTTER_AGENT_LOG(kWarning) << "job " << job_.job() << " superseded by " << e.job();
+    OTTER_AGENT_LOG(kWarning) << "job " << tables_.job.job() << " superseded by " << e.job();
     abandon_job();
   }
   if (state_ == AgentState::kSelfTest || state_ == AgentState::kReadyToReset) return;  // finish this one first
@@ -262,11 +265,11 @@ void Agent::handle_jobs_message(std::span<const std::uint8_t> payload) {
 }
 
 void Agent::begin_job(const protocol::JobsMessage& message) {
-  job_ = message.execution;
+  tables_.job = message.execution;
   block_count_ = 0;
-  OTTER_AGENT_LOG(kInfo) << "job " << job_.job() << " received (execution " << job_.execution_number
-                                 << ", version " << job_.version_number << ")";
-  if (job_.self_test != protocol::SelfTest::kNone) {
+  OTTER_AGENT_LOG(kInfo) << "job " << tables_.job.job() << " received (execution " << tables_.job.execution_number
+                                 << ", version " << tables_.job.version_number << ")";
+  if (tables_.job.self_test != protocol::SelfTest::kNone) {
     begin_self_test();
     return;
   }
@@ -279,13 +282,14 @@ void Agent::begin_job(const protocol::JobsMessage& message) {
     begin_self_test();
     return;
   }
-  const std::uint32_t blocks = job_.file.size / config_.block_size + (job_.file.size % config_.block_size != 0 ? 1 : 0);
-  if (job_.file.size > layout_.staging.size() || blocks > kMaxBlocks) {
-    end_job(Ending::kImageTooLarge, job_.file.size);
+  // (Wraps for a size near 4 GiB, which the staging size check refuses.)
+  const std::uint32_t blocks = (tables_.job.file.size + config_.block_size - 1) / config_.block_size;
+  if (tables_.job.file.size > layout_.staging.size() || blocks > kMaxBlocks) {
+    end_job(Ending::kImageTooLarge, tables_.job.file.size);
     return;
   }
-  if (job_.file.size < image::kDescriptorOffset) {
-    end_job(Ending::kImageTooSmall, job_.file.size);
+  if (tables_.job.file.size < image::kDescriptorOffset) {
+    end_job(Ending::kImageTooSmall, tables_.job.file.size);
     return;
   }
   block_count_ = blocks;
@@ -297,7 +301,6 @@ void Agent::begin_download() {
   descriptor_checked_ = false;
   awaiting_service_ = false;
   cancel_requests();
-  cursor_ = 0;
   if (const Status s = prepare_staging(); s != Status::kOk) {
     end_job(Ending::kStagingFlashError, static_cast<std::uint32_t>(s));
     return;
@@ -305,13 +308,13 @@ void Agent::begin_download() {
   stats_.blocks_resumed = static_cast<std::uint32_t>(received_->count());
   last_progress_ = stats_.blocks_resumed;
   state_ = AgentState::kDownloading;
-  OTTER_AGENT_LOG(kInfo) << "job accepted: " << job_.job() << ", stream " << job_.stream_name() << ", "
-                                 << job_.file.size << " bytes in " << block_count_ << " blocks";
+  OTTER_AGENT_LOG(kInfo) << "job accepted: " << tables_.job.job() << ", stream " << tables_.job.stream_name() << ", "
+                                 << tables_.job.file.size << " bytes in " << block_count_ << " blocks";
   if (stats_.blocks_resumed > 0)
     OTTER_AGENT_LOG(kInfo) << "resuming download: " << stats_.blocks_resumed << "/" << block_count_
                                    << " blocks already in flash";
   subscribe_stream(true);
-  if (received_->all()) {
+  if (stats_.blocks_resumed == block_count_) {  // all in flash already
     finish_download();
     return;
   }
@@ -320,7 +323,7 @@ void Agent::begin_download() {
 }
 
 Status Agent::prepare_staging() {
-  const DownloadIdentity identity{hash_identity(job_), job_.file.size, config_.block_size};
+  const DownloadIdentity identity{hash_identity(tables_.job), tables_.job.file.size, config_.block_size};
   if (record_.resume(identity, received_.view()) == Status::kOk) {
     // A cut while a block was being programmed leaves it half written and not
     // recorded: erase such areas (and forget the recorded blocks sharing their
@@ -338,40 +341,32 @@ Status Agent::prepare_staging() {
         const std::uint32_t from = offset / unit * unit;
         // Partitions are far below 4 GiB: 32-bit arithmetic cannot overflow here.
         const std::uint32_t to = (offset + length + unit - 1) / unit * unit;
-        for (std::uint32_t b = from / config_.block_size; b < block_count_ && b * config_.block_size < to; ++b)
-          received_->clear(b);
+        // (clear() ignores the blocks past the file the last unit may reach)
+        for (std::uint32_t b = from / config_.block_size; b * config_.block_size < to; ++b) received_->clear(b);
       }
       rebased = true;
     }
     if (rebased) OTTER_TRY(record_.start(identity, received_.view()));
     return Status::kOk;
   }
-  OTTER_AGENT_LOG(kInfo) << "preparing staging area (" << job_.file.size << " bytes)";
-  received_->fill(false);
+  OTTER_AGENT_LOG(kInfo) << "preparing staging area (" << tables_.job.file.size << " bytes)";
+  received_.reset(block_count_);  // all clear (resume may have read another record's bitmap)
   // Record first, erase second would let a cut leave a record over old data:
   // erase, then start the record.
   OTTER_TRY(record_.clear());
-  OTTER_TRY(staging_.erase(job_.file.size));
+  OTTER_TRY(staging_.erase(tables_.job.file.size));
   return record_.start(identity, received_.view());
 }
 
-void Agent::subscribe_stream(bool subscribe) {
-  const TopicKind kinds[] = {TopicKind::kStreamData, TopicKind::kStreamRejected};
-  const std::string_view stream = job_.stream_name();
-  for (const TopicKind kind : kinds) {
-    const std::string_view to = topic(kind, stream);
-    if (to.empty()) continue;
-    if (subscribe) {
-      (void)transport_.subscribe(to);
-    } else {
-      (void)transport_.unsubscribe(to);
-    }
-  }
+void Agent::subscribe_stream(bool on) {
+  const std::string_view stream = tables_.job.stream_name();
+  subscribe(TopicKind::kStreamData, stream, on);
+  subscribe(TopicKind::kStreamRejected, stream, on);
 }
 
 std::uint32_t Agent::block_length(std::uint32_t index) const {
   const std::uint32_t offset = index * config_.block_size;
-  const std::uint32_t left = job_.file.size - offset;
+  const std::uint32_t left = tables_.job.file.size - offset;
   return left < config_.block_size ? left : config_.block_size;
 }
 
@@ -398,38 +393,36 @@ void Agent::resume_requests() {
 void Agent::fill_window() {
   if (!connected_ || state_ != AgentState::kDownloading || awaiting_service_) return;
   for (std::uint32_t slot = 0; slot < config_.requests_in_flight; ++slot) {
-    Request& r = requests_[slot];
-    if (r.active) continue;
-    const std::size_t first = received_->find_first(false, cursor_);
-    if (first == BitmapView::kNone) return;
-    // Collect up to n missing blocks, within one request bitmap's reach.
-    std::uint32_t wanted = 0;
-    std::uint32_t end = static_cast<std::uint32_t>(first);
-    const std::uint32_t limit = static_cast<std::uint32_t>(first) + protocol::kMaxRequestBitmap * 8;
-    while (end < block_count_ && end < limit && wanted < config_.blocks_per_request) {
-      if (!received_->test(end)) ++wanted;
-      ++end;
-    }
-    r = Request{static_cast<std::uint32_t>(first), end, 0, 0, true};
-    cursor_ = end;
+    Request& r = tables_.requests[slot];
+    if (r.missing != 0) continue;
+    std::uint32_t from = cursor_;  // the first missing block from the cursor on
+    while (from < block_count_ && received_->test(from)) ++from;
+    if (from >= block_count_) return;
+    // As far as one request bitmap reaches; send_request ends the request
+    // after its blocks_per_request-th missing block.
+    const std::uint32_t limit = from + protocol::kMaxRequestBitmap * 8;
+    r = Request{from, limit < block_count_ ? limit : block_count_, 0, 0, 0};
     send_request(r);
+    cursor_ = r.end;
   }
 }
 
 void Agent::send_request(Request& r) {
   std::array<std::uint8_t, protocol::kMaxRequestBitmap> bitmap{};
+  // The missing blocks of [first, end), at most blocks_per_request of them:
+  // the request ends after the last one (a retry's range does not change).
   std::uint32_t wanted = 0;
-  for (std::uint32_t b = r.first; b < r.end; ++b) {
+  std::uint32_t b = r.first;
+  for (; b < r.end && wanted < config_.blocks_per_request; ++b) {
     if (received_->test(b)) continue;
     bitmap[(b - r.first) / 8] |= static_cast<std::uint8_t>(1U << ((b - r.first) % 8));
     ++wanted;
   }
-  if (wanted == 0) {
-    r.active = false;
-    return;
-  }
+  r.end = b;
+  r.missing = wanted;
+  if (wanted == 0) return;
   const protocol::GetStreamRequest request{.client_token = protocol::stream::kReadyToken,
-                                           .file_id = job_.file.file_id,
+                                           .file_id = tables_.job.file.file_id,
                                            .block_size = config_.block_size,
                                            .block_offset = r.first,
                                            .bitmap = std::span<const std::uint8_t>(bitmap.data(), (r.end - r.first + 7) / 8),
@@ -444,7 +437,7 @@ void Agent::send_request(Request& r) {
   const Result<std::size_t> size = protocol::encode_get_stream_cbor(request, request_);
 #endif
   r.deadline = deadline_in(backoff(r.retries));
-  const std::string_view to = topic(TopicKind::kStreamGet, job_.stream_name());
+  const std::string_view to = topic(TopicKind::kStreamGet, tables_.job.stream_name());
   if (!size.ok() || to.empty()) return;
   ++stats_.requests_sent;
   (void)transport_.publish(to, std::span<const std::uint8_t>(request_.data(), size.value()), 0);
@@ -458,7 +451,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
   (void)format;
   Result<protocol::DataBlock> block = protocol::decode_data_block_cbor(payload);
 #endif
-  if (!block.ok() || block->file_id != job_.file.file_id || block->index >= block_count_ ||
+  if (!block.ok() || block->file_id != tables_.job.file.file_id || block->index >= block_count_ ||
       block->length != block_length(block->index)) {
     ++stats_.blocks_refused;
     OTTER_AGENT_LOG(kWarning) << "refused a data message (" << (block.ok() ? "wrong file, index or size" : otter::to_string(block.status())) << ")";
@@ -480,12 +473,10 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
   }
   const auto received = static_cast<std::uint32_t>(received_->count());
   OTTER_AGENT_LOG(kDebug) << "block " << (index + 1) << "/" << block_count_ << " received";
-  for (Request& r : requests_) {
-    if (!r.active || index < r.first || index >= r.end) continue;
+  for (Request& r : tables_.requests) {
+    if (r.missing == 0 || index < r.first || index >= r.end) continue;
     r.retries = 0;  // the service is answering this request
-    bool done = true;
-    for (std::uint32_t b = r.first; b < r.end && done; ++b) done = received_->test(b);
-    if (done) r.active = false;
+    --r.missing;    // a new block of its range: one it asked for
     r.deadline = deadline_in(backoff(0));
   }
   if (received == stats_.blocks_resumed + 1 || received - last_progress_ >= config_.progress_every ||
@@ -527,35 +518,39 @@ Status Agent::write_block(std::uint32_t index, const protocol::DataBlock& block)
 bool Agent::check_descriptor() {
   if (descriptor_checked_) return true;
   const std::uint32_t end = image::kDescriptorOffset + image::kDescriptorSize;
-  const std::uint32_t last = (end < job_.file.size ? end : job_.file.size) - 1;
+  const std::uint32_t last = (end < tables_.job.file.size ? end : tables_.job.file.size) - 1;
   for (std::uint32_t b = 0; b <= last / config_.block_size; ++b) {
     if (!received_->test(b)) return true;  // not yet: keep downloading
   }
   descriptor_checked_ = true;
+  const auto read = bootloader_.read_staged_descriptor();
+  if (!read.ok()) {
+    end_job(Ending::kNoDescriptor, static_cast<std::uint32_t>(read.status()));
+    return false;
+  }
+  // Checked once: the port calls below would otherwise make every access
+  // test the Result again.
+  const image::Descriptor& descriptor = *read;
   // The first failed check picks the ending; one end_job call for all.
   Ending why;
   std::uint32_t detail;
-  const auto descriptor = bootloader_.read_staged_descriptor();
-  if (!descriptor.ok()) {
-    why = Ending::kNoDescriptor;
-    detail = static_cast<std::uint32_t>(descriptor.status());
-  } else if (descriptor->hardware_id != bootloader_.hardware_id()) {
+  if (descriptor.hardware_id != bootloader_.hardware_id()) {
     why = Ending::kWrongBoard;
-    detail = descriptor->hardware_id;
-  } else if (descriptor->image_size != job_.file.size) {
+    detail = descriptor.hardware_id;
+  } else if (descriptor.image_size != tables_.job.file.size) {
     why = Ending::kSizeDiffers;
-    detail = descriptor->image_size;
+    detail = descriptor.image_size;
   } else if (const auto boot = bootloader_.status(); !boot.ok()) {
     why = Ending::kBootStatusUnreadable;
     detail = static_cast<std::uint32_t>(boot.status());
   } else {
-    const Version version = descriptor->version;
+    const Version version = descriptor.version;
     const Version running = boot->running;
     image_version_ = version;
     detail = version.encoded();
     if (detail < boot->min_version) {
       why = Ending::kBelowFloor;
-    } else if (!(version > running) && !(job_.file.allow_downgrade && version != running)) {
+    } else if (!(version > running) && !(tables_.job.file.allow_downgrade && version != running)) {
       why = version == running ? Ending::kSameVersion : Ending::kDowngrade;
     } else {
       why = Ending::kNone;
@@ -567,10 +562,10 @@ bool Agent::check_descriptor() {
   }
 #if OTTER_AGENT_CONSOLE
   std::array<char, 10> board;
-  protocol::format_hex32(descriptor->hardware_id, board);
+  protocol::format_hex32(descriptor.hardware_id, board);
   OTTER_AGENT_LOG(kInfo) << "image descriptor ok: board " << std::string_view(board.data(), board.size()) << ", version "
-                                 << descriptor->version.major << "." << descriptor->version.minor << "."
-                                 << descriptor->version.build;
+                                 << descriptor.version.major << "." << descriptor.version.minor << "."
+                                 << descriptor.version.build;
 #endif
   return true;
 }
@@ -579,17 +574,18 @@ void Agent::finish_download() {
   cancel_requests();
   subscribe_stream(false);
   OTTER_AGENT_LOG(kInfo) << "download complete, checking signature";
+  const protocol::OtaFile& file = tables_.job.file;
   boot::InstallRequest install;
-  const auto signature = std::span<const std::uint8_t>(job_.file.signature.data(), job_.file.signature_size);
-  if (const Status s = bootloader_.verify_staged(job_.file.size, signature, install.digest); s != Status::kOk) {
+  const auto signature = std::span<const std::uint8_t>(file.signature.data(), file.signature_size);
+  if (const Status s = bootloader_.verify_staged(file.size, signature, install.digest); s != Status::kOk) {
     OTTER_AGENT_LOG(kError) << "signature check failed: " << otter::to_string(s);
     end_job(Ending::kSignatureFailed, static_cast<std::uint32_t>(s));
     return;
   }
   OTTER_AGENT_LOG(kInfo) << "signature verified";
-  install.image_size = job_.file.size;
+  install.image_size = file.size;
   std::memcpy(install.signature.data(), signature.data(), signature.size());
-  install.signature_size = job_.file.signature_size;
+  install.signature_size = file.signature_size;
   install.version = image_version_;
   if (const Status s = bootloader_.request_install(install); s != Status::kOk) {
     end_job(Ending::kInstallRefused, static_cast<std::uint32_t>(s));
@@ -613,7 +609,7 @@ void Agent::report_self_test(protocol::SelfTest step, std::uint32_t version) {
 // A reset right after the publish can lose the ready report (still in the
 // transport's queue): wait for update/accepted, at most ready_ack_timeout_ms.
 void Agent::await_ready_ack() {
-  subscribe(TopicKind::kJobUpdateAccepted, job_.job());
+  subscribe(TopicKind::kJobUpdateAccepted, tables_.job.job());
   reset_deadline_ = deadline_in(config_.ready_ack_timeout_ms);
 }
 
@@ -628,15 +624,17 @@ void Agent::request_reset() {
 // bootloader holds a trial (or pending) image, and the staged image is the
 // one this job describes (size, signature; a trial image's version).
 bool Agent::staged_image_is_this_jobs() {
-  const auto boot = bootloader_.status();
-  if (!boot.ok() || (boot->state != boot::State::kTrial && boot->state != boot::State::kInstallRequested)) return false;
+  const auto status = bootloader_.status();
+  if (!status.ok()) return false;
+  const boot::BootStatus& boot = *status;  // checked once (not again after each port call)
+  if (boot.state != boot::State::kTrial && boot.state != boot::State::kInstallRequested) return false;
+  const protocol::OtaFile& file = tables_.job.file;
   const auto descriptor = bootloader_.read_staged_descriptor();
-  if (!descriptor.ok() || descriptor->image_size != job_.file.size ||
-      (boot->state == boot::State::kTrial && descriptor->version != boot->running))
+  if (!descriptor.ok() || descriptor->image_size != file.size ||
+      (boot.state == boot::State::kTrial && descriptor->version != boot.running))
     return false;
-  image::Digest digest{};
-  return bootloader_.verify_staged(job_.file.size, {job_.file.signature.data(), job_.file.signature_size}, digest) ==
-         Status::kOk;
+  image::Digest digest;  // verify_staged's output, unused here: no zero fill
+  return bootloader_.verify_staged(file.size, {file.signature.data(), file.signature_size}, digest) == Status::kOk;
 }
 
 void Agent::begin_self_test() {
@@ -646,6 +644,7 @@ void Agent::begin_self_test() {
     end_job(Ending::kBootStatusUnreadable, static_cast<std::uint32_t>(boot.status()));
     return;
   }
+  const protocol::JobExecution& job = tables_.job;
   const std::uint32_t running = boot->running.encoded();
   const auto error = static_cast<std::uint32_t>(boot->last_error);
   switch (boot->state) {
@@ -653,8 +652,8 @@ void Agent::begin_self_test() {
       // "ready" carries the version that downloaded the image: the trial
       // image must be newer. ("active" carries the trial image's own version:
       // a reset during the self-test, the test simply runs again.)
-      if (job_.self_test == protocol::SelfTest::kReady && job_.has_updated_by && running <= job_.updated_by &&
-          !job_.file.allow_downgrade) {
+      if (job.self_test == protocol::SelfTest::kReady && job.has_updated_by && running <= job.updated_by &&
+          !job.file.allow_downgrade) {
         reject_image(Status::kDowngrade, Ending::kNotNewer, running);
         return;
       }
@@ -680,8 +679,8 @@ void Agent::begin_self_test() {
     case boot::State::kIdle:
       // Confirmed before the SUCCEEDED report went out (a cut in between):
       // the running image is the one the self-test reported as active.
-      if (job_.has_updated_by && ((job_.self_test == protocol::SelfTest::kActive && running == job_.updated_by) ||
-                                  (job_.self_test == protocol::SelfTest::kReady && running > job_.updated_by))) {
+      if (job.has_updated_by && ((job.self_test == protocol::SelfTest::kActive && running == job.updated_by) ||
+                                 (job.self_test == protocol::SelfTest::kReady && running > job.updated_by))) {
         if (succeed_job()) return;
       }
       end_job(Ending::kNotInstalled, running);
@@ -734,18 +733,19 @@ void Agent::end_job(Ending why, std::uint32_t detail) {
           ending_text(static_cast<std::uint32_t>(why)), detail);
 }
 
-// Publishes the final FAILED / REJECTED status and forgets the job.
-void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t detail) {
+// Publishes the final FAILED / REJECTED status and forgets the job. (Not
+// inlined: one copy for the endings and the job document errors.)
+[[gnu::noinline]] void Agent::end_job(JobStatus status, std::string_view reason, std::uint32_t detail) {
   report(protocol::Update::kFailed, status, reason, &detail);
-  OTTER_AGENT_LOG(kError) << "job " << job_.job() << " " << protocol::to_string(status) << ": " << reason;
+  OTTER_AGENT_LOG(kError) << "job " << tables_.job.job() << " " << protocol::to_string(status) << ": " << reason;
   close_job(false);
 }
 
 // Remembers the job as ended, so that a late duplicate notification does not
 // start it again, and stops it.
 void Agent::close_job(bool succeeded) {
-  ended_job_ = job_.job_id;
-  ended_execution_ = job_.execution_number;
+  tables_.ended_job = tables_.job.job_id;
+  ended_execution_ = tables_.job.execution_number;
   stop_job(succeeded);
 }
 
@@ -757,18 +757,20 @@ void Agent::stop_job(bool keep_record) {
   if (state_ == AgentState::kDownloading) subscribe_stream(false);
   if (!keep_record) (void)record_.clear();
   cancel_requests();
-  job_ = protocol::JobExecution{};
+  tables_.job = protocol::JobExecution{};
   block_count_ = 0;
   state_ = connected_ ? AgentState::kWaitingForJob : AgentState::kOffline;
 }
 
+// Frees every request slot; the next window starts from the first block.
 void Agent::cancel_requests() {
-  for (Request& r : requests_) r.active = false;
+  cursor_ = 0;
+  for (Request& r : tables_.requests) r.missing = 0;
 }
 
 // An update of the job in hand was rejected.
 void Agent::handle_update_rejected(std::span<const std::uint8_t> payload) {
-  const std::string_view job = job_.job();
+  const std::string_view job = tables_.job.job();
   const std::string_view text = as_text(payload);
   // TerminalStateReached / InvalidStateTransition: the job was cancelled or
   // finished elsewhere; anything else (throttling) is only logged.
@@ -806,7 +808,7 @@ bool Agent::report(protocol::Update update, JobStatus status, std::string_view t
   decltype(update_) json;  // whatever fits here can be kept
   const auto n = protocol::encode_update(json, update, {status, text, numbers});
   if (!n.ok()) return false;
-  const std::string_view to = topic(TopicKind::kJobUpdate, job_.job());
+  const std::string_view to = topic(TopicKind::kJobUpdate, tables_.job.job());
   if (to.empty()) return true;
   ++stats_.updates_sent;
   const bool keep = update != protocol::Update::kProgress;
@@ -815,7 +817,7 @@ bool Agent::report(protocol::Update update, JobStatus status, std::string_view t
   // Keep the last unsent status update until the next connection.
   std::memcpy(update_.data(), json.data(), *n);
   update_size_ = *n;
-  update_job_ = job_.job_id;
+  update_job_ = tables_.job.job_id;
   update_pending_ = true;
   return true;
 }
@@ -832,7 +834,8 @@ void Agent::poll() {
   if (state_ == AgentState::kStopped) return;
   const auto now = static_cast<std::uint32_t>(clock_.now_ms());
   // Also offline: a device that cannot reach the service still installs.
-  if (state_ == AgentState::kReadyToReset && !reset_requested_ && reached(now, reset_deadline_)) request_reset();
+  // (request_reset() asks once.)
+  if (state_ == AgentState::kReadyToReset && reached(now, reset_deadline_)) request_reset();
   if (!connected_) return;
   send_pending_update();
   if (state_ == AgentState::kRequestingJob && reached(now, job_request_deadline_)) {
@@ -847,9 +850,9 @@ void Agent::poll() {
   // No answer to the reconnect's $next/get: ask anyway (AWS-like services
   // that lost it; the request timers take over from here).
   if (awaiting_service_ && reached(now, job_request_deadline_)) awaiting_service_ = false;
-  for (std::uint32_t i = 0; i < config_.requests_in_flight && state_ == AgentState::kDownloading; ++i) {
-    Request& r = requests_[i];
-    if (!r.active || !reached(now, r.deadline)) continue;
+  // Slots past requests_in_flight are never used (missing stays 0).
+  for (Request& r : tables_.requests) {
+    if (r.missing == 0 || !reached(now, r.deadline)) continue;
     if (r.retries >= config_.max_request_retries) {
       end_job(Ending::kDownloadTimedOut, static_cast<std::uint32_t>(received_->count()));
       return;
@@ -874,7 +877,7 @@ std::uint64_t Agent::next_deadline_ms() const {
   consider(state_ == AgentState::kRequestingJob || (downloading && awaiting_service_), job_request_deadline_);
   consider(state_ == AgentState::kSelfTest, self_test_deadline_);
   consider(state_ == AgentState::kReadyToReset && !reset_requested_, reset_deadline_);
-  for (const Request& r : requests_) consider(downloading && r.active, r.deadline);
+  for (const Request& r : tables_.requests) consider(downloading && r.missing != 0, r.deadline);
   if (!any) return UINT64_MAX;
   // Back to the clock's 64-bit time: the deadline is within 24 days of now.
   const std::uint64_t now = clock_.now_ms();

@@ -54,20 +54,24 @@ struct AgentStats {
 
 namespace detail {
 
-// The agent's variables that start at zero, in one aggregate apart from the
-// Agent class: constructing them is one clear of memory instead of a store
-// per member.
-struct AgentVariables {
-  struct Request {
-    std::uint32_t first = 0;  // block range [first, end) this request covers
-    std::uint32_t end = 0;
-    std::uint32_t deadline = 0;
-    std::uint32_t retries = 0;
-    bool active = false;
-  };
+// A GetStream request in flight.
+struct Request {
+  std::uint32_t first = 0;  // block range [first, end) this request covers
+  std::uint32_t end = 0;
+  std::uint32_t deadline = 0;
+  std::uint32_t retries = 0;
+  // Its blocks not received yet; 0: the slot is free. Counted down as they
+  // arrive (blocks in its range are exactly the ones it asked for).
+  std::uint32_t missing = 0;
+};
 
-  // Scalars first, arrays last: the small offsets of the often used fields
-  // fit 16-bit load and store instructions.
+// The agent's variables that start at zero, in two aggregates apart from the
+// Agent class: constructing each is one clear of memory instead of a store
+// per member. The scalars are the Agent's base, at its start; the tables
+// are its last member. In between, the members the code uses most (ports,
+// record, bitmap, configuration) stay within the small offsets of 16-bit
+// Thumb loads and stores.
+struct AgentVariables {
   AgentState state_ = AgentState::kStopped;
   bool connected_ = false;
   bool awaiting_service_ = false;     // reconnected: re-request once the service answers
@@ -85,17 +89,22 @@ struct AgentVariables {
   std::uint32_t last_progress_ = 0;
   std::size_t update_size_ = 0;  // the pending status update (Agent::update_)
   AgentStats stats_;
-  // The last job this agent ended (ended_job_ below + its execution number),
-  // so a late duplicate notification does not start it again.
+  // The last job this agent ended (AgentTables::ended_job + its execution
+  // number), so a late duplicate notification does not start it again.
   std::uint32_t ended_execution_ = 0;
-  std::array<Request, kMaxRequestsInFlight> requests_{};
-  protocol::JobExecution job_{};
-  std::array<char, protocol::kMaxJobId + 1> ended_job_{};  // NUL-terminated
+};
+
+struct AgentTables {
+  std::array<Request, kMaxRequestsInFlight> requests{};
+  protocol::JobExecution job{};  // the job in hand
+  std::array<char, protocol::kMaxJobId + 1> ended_job{};  // NUL-terminated
 };
 
 }  // namespace detail
 
 class Agent : private detail::AgentVariables {
+  using Request = detail::Request;
+
  public:
   // `layout.staging` receives the image; `layout.download` holds the record of
   // received blocks. All references must outlive the agent.
@@ -120,7 +129,7 @@ class Agent : private detail::AgentVariables {
   AgentState state() const { return state_; }
   const AgentStats& stats() const { return stats_; }
   // The job being worked on ("" when none).
-  std::string_view job_id() const { return job_.job(); }
+  std::string_view job_id() const { return tables_.job.job(); }
   std::uint32_t blocks_total() const { return block_count_; }
   std::uint32_t blocks_received() const { return static_cast<std::uint32_t>(received_->count()); }
 
@@ -163,9 +172,9 @@ class Agent : private detail::AgentVariables {
   void stop_job(bool keep_record);
   void cancel_requests();
   void request_next_job();
-  void subscribe_stream(bool subscribe);
+  void subscribe_stream(bool on);
   std::string_view topic(protocol::TopicKind kind, std::string_view name = {});
-  void subscribe(protocol::TopicKind kind, std::string_view name = {});
+  void subscribe(protocol::TopicKind kind, std::string_view name = {}, bool on = true);
 
   bool report(protocol::Update update, protocol::JobStatus status, std::string_view text,
               const std::uint32_t* numbers);
@@ -174,13 +183,13 @@ class Agent : private detail::AgentVariables {
   std::uint32_t backoff(std::uint32_t retries) const;
   std::uint32_t deadline_in(std::uint32_t delay);
 
-  AgentConfig config_;
   Transport& transport_;
   Clock& clock_;
   Bootloader& bootloader_;
   const boot::Layout& layout_;
   Application& app_;
   StagingWriter staging_;
+  AgentConfig config_;
   DownloadRecord record_;
 
   Bitmap<kMaxBlocks> received_;
@@ -192,6 +201,8 @@ class Agent : private detail::AgentVariables {
 
   std::array<char, protocol::kMaxTopic> topic_;
   std::array<std::uint8_t, 256> request_;
+
+  detail::AgentTables tables_{};  // last: see detail::AgentVariables
 };
 
 }  // namespace otter::agent
