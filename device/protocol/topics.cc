@@ -19,8 +19,6 @@ constexpr std::string_view kRests[] = {
 };
 constexpr auto kPackedRests = pack_strings<kRests>();
 
-std::string_view rest(TopicKind kind) { return kPackedRests[static_cast<std::size_t>(kind)]; }
-
 // What a device receives (parse_topic), in each stream format: the rest it
 // only publishes to.
 constexpr struct {
@@ -39,11 +37,17 @@ bool has_name(TopicKind kind) { return kind >= TopicKind::kJobUpdate; }
 
 // Writes a topic into `out` (what fits; `pos` counts it all) or, without
 // `out`, compares it with `expected`: any difference leaves pos != size.
+// Strings go as pointer and size: gcc spills string_views passed by value.
 struct TopicWriter {
   char* out = nullptr;
   const char* expected = nullptr;
   std::size_t size = 0;  // of `out` or `expected`
   std::size_t pos = 0;
+  std::string_view thing{};
+  // Building: the job id or stream name to write. Comparing: read from
+  // `expected` where the topic has it.
+  std::string_view name{};
+  StreamFormat format = StreamFormat::kCbor;
 
   void add(char c) {
     if (pos < size) {
@@ -55,67 +59,69 @@ struct TopicWriter {
     }
     ++pos;
   }
-  void add(std::string_view s) {
-    for (const char c : s) add(c);
+  void add(const char* s, std::size_t n) {
+    while (n-- != 0) add(*s++);
   }
   // A thing, job or stream name: false if empty, longer than `max` or with a
   // character that would change the topic's structure.
-  bool add_name(std::string_view name, std::size_t max) {
-    if (name.empty() || name.size() > max) return false;
-    for (const char c : name) {
+  bool add_name(const char* s, std::size_t n, std::size_t max) {
+    if (n == 0 || n > max) return false;
+    for (; n != 0; --n) {
+      const char c = *s++;
       if (c == '/' || c == '#' || c == '+' || c == '\0') return false;
       add(c);
     }
     return true;
   }
-};
 
-// kInvalidArgument for a bad thing or name. "+" as a job id (every job's
-// update topics) is built, never matched: it is no job a message is about.
-Status write_topic(TopicWriter& w, std::string_view thing, TopicKind kind, std::string_view name, StreamFormat format) {
-  w.add("$aws/things/"sv);
-  if (!w.add_name(thing, kMaxThingName)) return Status::kInvalidArgument;
-  w.add(is_stream(kind) ? "/streams/"sv : "/jobs/"sv);
-  if (has_name(kind)) {
-    const bool job_wildcard = w.out != nullptr && !is_stream(kind) && name.size() == 1 && name[0] == '+';
-    if (job_wildcard) {
-      w.add('+');
-    } else if (!w.add_name(name, is_stream(kind) ? kMaxStreamName : kMaxJobId)) {
-      return Status::kInvalidArgument;
+  // False for a bad thing or name. "+" as a job id (every job's update
+  // topics) is built, never matched: it is no job a message is about.
+  bool write(TopicKind kind) {
+    add("$aws/things/", 12);
+    if (!add_name(thing.data(), thing.size(), kMaxThingName)) return false;
+    const bool stream = is_stream(kind);
+    if (stream) {
+      add("/streams/", 9);
+    } else {
+      add("/jobs/", 6);
     }
+    if (has_name(kind)) {
+      if (out == nullptr) {
+        // The name is this level of `expected`, up to the next '/'.
+        std::size_t end = pos;
+        while (end < size && expected[end] != '/') ++end;
+        name = pos < end ? std::string_view(expected + pos, end - pos) : std::string_view{};
+      }
+      if (out != nullptr && !stream && name.size() == 1 && name[0] == '+') {
+        add('+');
+      } else if (!add_name(name.data(), name.size(), stream ? kMaxStreamName : kMaxJobId)) {
+        return false;
+      }
+    }
+    const std::string_view r = kPackedRests[static_cast<std::size_t>(kind)];
+    add(r.data(), r.size());
+    if (stream) add(format == StreamFormat::kJson ? "/json" : "/cbor", 5);
+    return true;
   }
-  w.add(rest(kind));
-  if (is_stream(kind)) w.add(format == StreamFormat::kJson ? "/json"sv : "/cbor"sv);
-  return Status::kOk;
-}
+};
 
 }  // namespace
 
 Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, TopicKind kind, std::string_view name,
                                 StreamFormat format) {
   if (out.empty()) return Status::kBufferTooSmall;
-  TopicWriter w{.out = out.data(), .size = out.size()};
-  OTTER_TRY(write_topic(w, thing, kind, name, format));
+  TopicWriter w{.out = out.data(), .size = out.size(), .thing = thing, .name = name, .format = format};
+  if (!w.write(kind)) return Status::kInvalidArgument;
   if (w.pos >= out.size()) return Status::kBufferTooSmall;  // no room for the NUL
   out[w.pos] = '\0';
   return w.pos;
 }
 
 Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
-  // The job id or stream name, if any, is the fifth level:
-  // $aws/things/<thing>/(jobs|streams)/<name>/...
-  std::size_t start = 0;
-  for (int slashes = 0; slashes < 4 && start < topic.size(); ++start) {
-    if (topic[start] == '/') ++slashes;
-  }
-  std::size_t end = start;
-  while (end < topic.size() && topic[end] != '/') ++end;
-  const std::string_view name(topic.data() + start, end - start);
-
   for (const auto& [kind, format] : kReceived) {
-    TopicWriter w{.expected = topic.data(), .size = topic.size()};
-    if (write_topic(w, thing, kind, name, format) == Status::kOk && w.pos == topic.size())
-      return TopicMatch{.kind = kind, .name = has_name(kind) ? name : std::string_view{}, .format = format};
+    TopicWriter w{.expected = topic.data(), .size = topic.size(), .thing = thing, .format = format};
+    if (w.write(kind) && w.pos == topic.size())
+      return TopicMatch{.kind = kind, .name = has_name(kind) ? w.name : std::string_view{}, .format = format};
   }
   return Status::kNotFound;
 }
