@@ -3,8 +3,8 @@
 namespace otter::codec {
 
 Status CborReader::next(CborItem& item) {
-  if (pos_ >= input_.size()) return Status::kMalformed;
-  const std::uint8_t initial = input_[pos_++];
+  if (pos_ == end_) return Status::kMalformed;
+  const std::uint8_t initial = *pos_++;
   const auto major = static_cast<std::uint8_t>(initial >> 5);
   const std::uint8_t info = initial & 0x1F;
 
@@ -13,11 +13,11 @@ Status CborReader::next(CborItem& item) {
     // 28-30 are reserved; 31 is an indefinite length (or "break"): refused.
     if (info > 27) return Status::kUnsupported;
     const std::size_t width = std::size_t{1} << (info - 24);
-    if (input_.size() - pos_ < width) return Status::kMalformed;
+    if (remaining() < width) return Status::kMalformed;
     std::uint32_t value = 0;
     for (std::size_t i = 0; i < width; ++i) {
       item.wide |= (value >> 24) != 0;  // about to shift out
-      value = (value << 8) | input_[pos_++];
+      value = (value << 8) | *pos_++;
     }
     item.value = value;
   }
@@ -28,8 +28,8 @@ Status CborReader::next(CborItem& item) {
   // A string or container that long cannot fit any input of ours.
   if (sized && item.wide) return Status::kMalformed;
   if (item.type == CborType::kBytes || item.type == CborType::kText) {
-    if (item.value > input_.size() - pos_) return Status::kMalformed;
-    item.data = {input_.data() + pos_, item.value};
+    if (item.value > remaining()) return Status::kMalformed;
+    item.data = {pos_, item.value};
     pos_ += item.value;
   }
   return Status::kOk;
@@ -45,13 +45,13 @@ Status CborReader::skip(const CborItem& item) {
       if (depth == kMaxDepth) return Status::kUnsupported;
       // Each element takes at least one byte, so a count past the remaining
       // input is malformed; this also bounds the loop.
-      const std::size_t remaining = input_.size() - pos_;
+      const std::size_t left_bytes = remaining();
       std::size_t elements = child.value;
       if (child.type == CborType::kMap) {
-        if (elements > remaining / 2) return Status::kMalformed;
+        if (elements > left_bytes / 2) return Status::kMalformed;
         elements *= 2;
       }
-      if (elements > remaining) return Status::kMalformed;
+      if (elements > left_bytes) return Status::kMalformed;
       left[depth++] = elements;
     }
     while (depth > 0 && left[depth - 1] == 0) --depth;

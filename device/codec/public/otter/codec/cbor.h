@@ -33,7 +33,7 @@ class CborReader {
  public:
   static constexpr int kMaxDepth = 4;
 
-  explicit CborReader(std::span<const std::uint8_t> input) : input_(input) {}
+  explicit CborReader(std::span<const std::uint8_t> input) : pos_(input.data()), end_(input.data() + input.size()) {}
 
   // Reads one item head into `item` (and, for strings, its body).
   Status next(CborItem& item);
@@ -41,12 +41,14 @@ class CborReader {
   // an array or map and theirs, at most kMaxDepth containers deep counting
   // `item` (a deeper one is kUnsupported). No recursion: the stack is fixed.
   Status skip(const CborItem& item);
-  bool at_end() const { return pos_ == input_.size(); }
-  std::size_t position() const { return pos_; }
+  bool at_end() const { return pos_ == end_; }
 
  private:
-  std::span<const std::uint8_t> input_;
-  std::size_t pos_ = 0;
+  std::size_t remaining() const { return static_cast<std::size_t>(end_ - pos_); }
+
+  // The next byte to read and the end of the input.
+  const std::uint8_t* pos_;
+  const std::uint8_t* end_;
 };
 
 // Writes heads in their shortest form (RFC 8949's preferred serialization).
