@@ -5,19 +5,39 @@
 
 namespace otter::protocol {
 
-using namespace std::string_view_literals;
-
 namespace {
 
 // Every topic is "$aws/things/<thing>" + "/jobs/" or "/streams/" + the job id
 // or stream name (kinds that have one) + the rest of its TopicKind below +
-// "/cbor" or "/json" (stream kinds). Building reads the table; parsing builds
+// "/cbor" or "/json" (stream kinds). Building reads the tables; parsing builds
 // each candidate and compares, so the two cannot disagree.
-constexpr std::string_view kRests[] = {
-    "notify-next", "$next/get", "$next/get/accepted", "$next/get/rejected", "/update",
-    "/update/accepted", "/update/rejected", "/get", "/data", "/rejected",
+// The text is stored once (packed_strings.h) and referred to by Piece.
+enum Piece : unsigned {
+  kPrefix, kJobs, kStreams, kCbor, kJson,
+  kNotifyNext, kNextGet, kUpdate, kGet, kData, kAccepted, kRejected, kNothing,
 };
-constexpr auto kPackedRests = pack_strings<kRests>();
+constexpr std::string_view kPieces[] = {"$aws/things/", "/jobs/", "/streams/", "/cbor", "/json", "notify-next", "$next/get",
+                                        "/update", "/get", "/data", "/accepted", "/rejected", ""};
+constexpr auto kPackedPieces = pack_strings<kPieces>();
+static_assert(std::size(kPieces) == kNothing + 1 && kNothing < 16);
+static_assert(kJson == kCbor + static_cast<unsigned>(StreamFormat::kJson));
+
+// A rest is a piece and an ending piece, 4 bits each: sharing "/accepted" and
+// "/rejected" keeps the text short. No rest has kPrefix (0) in it, so a
+// rest's nibbles are read until none is left.
+constexpr std::uint8_t rest(Piece piece, Piece ending = kNothing) { return static_cast<std::uint8_t>(piece | ending << 4); }
+constexpr std::uint8_t kRests[] = {
+    rest(kNotifyNext), rest(kNextGet), rest(kNextGet, kAccepted), rest(kNextGet, kRejected),
+    rest(kUpdate),     rest(kUpdate, kAccepted), rest(kUpdate, kRejected),
+    rest(kGet),        rest(kData),    rest(kRejected),
+};
+static_assert(std::size(kRests) == static_cast<std::size_t>(TopicKind::kStreamRejected) + 1);
+static_assert([] {
+  for (const std::uint8_t r : kRests) {
+    if ((r & 0xF) == kPrefix || (r >> 4) == kPrefix) return false;
+  }
+  return true;
+}());
 
 // What a device receives (parse_topic), in each stream format: the rest it
 // only publishes to.
@@ -59,8 +79,9 @@ struct TopicWriter {
     }
     ++pos;
   }
-  void add(const char* s, std::size_t n) {
-    while (n-- != 0) add(*s++);
+  void add(Piece piece) {
+    const std::string_view text = kPackedPieces[piece];
+    for (std::size_t i = 0; i < text.size(); ++i) add(text[i]);
   }
   // A thing, job or stream name: false if empty, longer than `max` or with a
   // character that would change the topic's structure.
@@ -77,14 +98,10 @@ struct TopicWriter {
   // False for a bad thing or name. "+" as a job id (every job's update
   // topics) is built, never matched: it is no job a message is about.
   bool write(TopicKind kind) {
-    add("$aws/things/", 12);
+    add(kPrefix);
     if (!add_name(thing.data(), thing.size(), kMaxThingName)) return false;
     const bool stream = is_stream(kind);
-    if (stream) {
-      add("/streams/", 9);
-    } else {
-      add("/jobs/", 6);
-    }
+    add(stream ? kStreams : kJobs);
     if (has_name(kind)) {
       if (out == nullptr) {
         // The name is this level of `expected`, up to the next '/'.
@@ -98,9 +115,8 @@ struct TopicWriter {
         return false;
       }
     }
-    const std::string_view r = kPackedRests[static_cast<std::size_t>(kind)];
-    add(r.data(), r.size());
-    if (stream) add(format == StreamFormat::kJson ? "/json" : "/cbor", 5);
+    for (unsigned r = kRests[static_cast<std::size_t>(kind)]; r != 0; r >>= 4) add(static_cast<Piece>(r & 0xF));
+    if (stream) add(static_cast<Piece>(kCbor + static_cast<unsigned>(format)));
     return true;
   }
 };
