@@ -54,7 +54,9 @@ void format_hex32(std::uint32_t value, std::span<char, 10> out) {
 }
 
 Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing) {
-  return fill(out, "", R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = &counter});
+  codec::JsonOut text(out);
+  fill(text, R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = &counter});
+  return text.finish();
 }
 
 Result<std::size_t> encode_update(std::span<char> out, Update update, const UpdateFields& fields) {
