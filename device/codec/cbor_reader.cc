@@ -3,35 +3,39 @@
 namespace otter::codec {
 
 Status CborReader::next(CborItem& item) {
-  if (pos_ == end_) return Status::kMalformed;
-  const std::uint8_t initial = *pos_++;
+  // Locals until the item is complete: `item` could alias the reader, so
+  // stores to it would force reloads.
+  const std::uint8_t* p = pos_;
+  if (p == end_) return Status::kMalformed;
+  const std::uint8_t initial = *p++;
   const auto major = static_cast<std::uint8_t>(initial >> 5);
-  const std::uint8_t info = initial & 0x1F;
-
-  item = {.type = static_cast<CborType>(major), .value = info};
-  if (info >= 24) {
+  std::uint32_t value = initial & 0x1F;
+  bool wide = false;
+  if (value >= 24) {
     // 28-30 are reserved; 31 is an indefinite length (or "break"): refused.
-    if (info > 27) return Status::kUnsupported;
-    const std::size_t width = std::size_t{1} << (info - 24);
-    if (remaining() < width) return Status::kMalformed;
-    std::uint32_t value = 0;
+    if (value > 27) return Status::kUnsupported;
+    const std::size_t width = std::size_t{1} << (value - 24);
+    if (static_cast<std::size_t>(end_ - p) < width) return Status::kMalformed;
+    value = 0;
     for (std::size_t i = 0; i < width; ++i) {
-      item.wide |= (value >> 24) != 0;  // about to shift out
-      value = (value << 8) | *pos_++;
+      wide |= (value >> 24) != 0;  // about to shift out
+      value = (value << 8) | *p++;
     }
-    item.value = value;
   }
   // Tags: none of our messages use them. Simple values and floats: the head
   // already consumed their bytes.
   if (major == 6) return Status::kUnsupported;
-  const bool sized = item.type >= CborType::kBytes && item.type <= CborType::kMap;
+  const auto type = static_cast<CborType>(major);
+  item = {.type = type, .wide = wide, .value = value};
+  const bool sized = type >= CborType::kBytes && type <= CborType::kMap;
   // A string or container that long cannot fit any input of ours.
-  if (sized && item.wide) return Status::kMalformed;
-  if (item.type == CborType::kBytes || item.type == CborType::kText) {
-    if (item.value > remaining()) return Status::kMalformed;
-    item.data = {pos_, item.value};
-    pos_ += item.value;
+  if (sized && wide) return Status::kMalformed;
+  if (type == CborType::kBytes || type == CborType::kText) {
+    if (value > static_cast<std::size_t>(end_ - p)) return Status::kMalformed;
+    item.data = {p, value};
+    p += value;
   }
+  pos_ = p;
   return Status::kOk;
 }
 
