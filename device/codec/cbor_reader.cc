@@ -48,15 +48,10 @@ Status CborReader::skip(const CborItem& item) {
     if (child.type == CborType::kArray || child.type == CborType::kMap) {
       if (depth == kMaxDepth) return Status::kUnsupported;
       // Each element takes at least one byte, so a count past the remaining
-      // input is malformed; this also bounds the loop.
-      const std::size_t left_bytes = remaining();
-      std::size_t elements = child.value;
-      if (child.type == CborType::kMap) {
-        if (elements > left_bytes / 2) return Status::kMalformed;
-        elements *= 2;
-      }
-      if (elements > left_bytes) return Status::kMalformed;
-      left[depth++] = elements;
+      // input is malformed (more pairs than half of it fail in next() when
+      // the input runs out); so bounded, a map's count doubled cannot overflow.
+      if (child.value > remaining()) return Status::kMalformed;
+      left[depth++] = child.type == CborType::kMap ? std::size_t{child.value} * 2 : child.value;
     }
     while (depth > 0 && left[depth - 1] == 0) --depth;
     if (depth == 0) return Status::kOk;
