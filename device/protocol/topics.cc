@@ -16,8 +16,9 @@ enum Piece : unsigned {
   kPrefix, kJobs, kStreams, kCbor, kJson,
   kNotifyNext, kNextGet, kUpdate, kGet, kData, kAccepted, kRejected, kNothing,
 };
-constexpr std::string_view kPieces[] = {"$aws/things/", "/jobs/", "/streams/", "/cbor", "/json", "notify-next", "$next/get",
-                                        "/update", "/get", "/data", "/accepted", "/rejected", ""};
+constexpr std::string_view kPieces[] = {"$aws/things/", "/jobs/",   "/streams/", "/cbor",     "/json",
+                                        "notify-next",  "$next/get", "/update",  "/get",      "/data",
+                                        "/accepted",    "/rejected", ""};
 constexpr auto kPackedPieces = pack_strings<kPieces>();
 static_assert(std::size(kPieces) == kNothing + 1 && kNothing < 16);
 static_assert(kJson == kCbor + static_cast<unsigned>(StreamFormat::kJson));
@@ -25,7 +26,9 @@ static_assert(kJson == kCbor + static_cast<unsigned>(StreamFormat::kJson));
 // A rest is a piece and an ending piece, 4 bits each: sharing "/accepted" and
 // "/rejected" keeps the text short. No rest has kPrefix (0) in it, so a
 // rest's nibbles are read until none is left.
-constexpr std::uint8_t rest(Piece piece, Piece ending = kNothing) { return static_cast<std::uint8_t>(piece | ending << 4); }
+constexpr std::uint8_t rest(Piece piece, Piece ending = kNothing) {
+  return static_cast<std::uint8_t>(piece | ending << 4);
+}
 constexpr std::uint8_t kRests[] = {
     rest(kNotifyNext), rest(kNextGet), rest(kNextGet, kAccepted), rest(kNextGet, kRejected),
     rest(kUpdate),     rest(kUpdate, kAccepted), rest(kUpdate, kRejected),
@@ -58,16 +61,18 @@ bool has_name(TopicKind kind) { return kind >= TopicKind::kJobUpdate; }
 // Writes a topic into `out` (what fits; `pos` counts it all) or, without
 // `out`, compares it with `expected`: any difference leaves pos != size.
 // Strings go as pointer and size: gcc spills string_views passed by value.
+// No default member initializers: every use sets all fields, and gcc zeroes
+// defaulted aggregates with a memset call before storing the fields.
 struct TopicWriter {
-  char* out = nullptr;
-  const char* expected = nullptr;
-  std::size_t size = 0;  // of `out` or `expected`
-  std::size_t pos = 0;
-  std::string_view thing{};
+  char* out;
+  const char* expected;
+  std::size_t size;  // of `out` or `expected`
+  std::size_t pos;
+  std::string_view thing;
   // Building: the job id or stream name to write. Comparing: read from
   // `expected` where the topic has it.
-  std::string_view name{};
-  StreamFormat format = StreamFormat::kCbor;
+  std::string_view name;
+  StreamFormat format;
 
   void add(char c) {
     if (pos < size) {
@@ -126,7 +131,8 @@ struct TopicWriter {
 Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, TopicKind kind, std::string_view name,
                                 StreamFormat format) {
   if (out.empty()) return Status::kBufferTooSmall;
-  TopicWriter w{.out = out.data(), .size = out.size(), .thing = thing, .name = name, .format = format};
+  TopicWriter w{.out = out.data(), .expected = nullptr, .size = out.size(), .pos = 0,
+                .thing = thing, .name = name, .format = format};
   if (!w.write(kind)) return Status::kInvalidArgument;
   if (w.pos >= out.size()) return Status::kBufferTooSmall;  // no room for the NUL
   out[w.pos] = '\0';
@@ -135,7 +141,8 @@ Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, Top
 
 Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
   for (const auto& [kind, format] : kReceived) {
-    TopicWriter w{.expected = topic.data(), .size = topic.size(), .thing = thing, .format = format};
+    TopicWriter w{.out = nullptr, .expected = topic.data(), .size = topic.size(), .pos = 0,
+                  .thing = thing, .name = {}, .format = format};
     if (w.write(kind) && w.pos == topic.size())
       return TopicMatch{.kind = kind, .name = has_name(kind) ? w.name : std::string_view{}, .format = format};
   }
