@@ -26,7 +26,7 @@ Status CborReader::next(CborItem& item) {
   // already consumed their bytes.
   if (major == 6) return Status::kUnsupported;
   const auto type = static_cast<CborType>(major);
-  item = {.type = type, .wide = wide, .value = value};
+  item = {.type = type, .wide = wide, .value = value, .data = {}};
   const bool sized = type >= CborType::kBytes && type <= CborType::kMap;
   // A string or container that long cannot fit any input of ours.
   if (sized && wide) return Status::kMalformed;

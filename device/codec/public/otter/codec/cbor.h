@@ -16,15 +16,17 @@ namespace otter::codec {
 // The major types (RFC 8949 3.1), numbered as on the wire; tags (6) are refused.
 enum class CborType : std::uint8_t { kUnsigned, kNegative, kBytes, kText, kArray, kMap, kSimple = 7 };
 
+// Filled by CborReader::next (no defaults: readers declare items on the hot
+// path and only read what next() wrote).
 struct CborItem {
-  CborType type = CborType::kSimple;
+  CborType type;
   // kUnsigned, kNegative, kSimple: the argument did not fit 32 bits (value
   // holds its low half). Strings and containers that long are malformed.
-  bool wide = false;
+  bool wide;
   // kUnsigned: the value. kNegative: the encoded n of -1-n. kBytes/kText: the
   // length. kArray/kMap: the number of elements / pairs. kSimple: the value.
-  std::uint32_t value = 0;
-  std::span<const std::uint8_t> data{};  // kBytes/kText: the string itself, inside the input
+  std::uint32_t value;
+  std::span<const std::uint8_t> data;  // kBytes/kText: the string itself, inside the input
 
   std::string_view text() const { return {reinterpret_cast<const char*>(data.data()), data.size()}; }
 };
