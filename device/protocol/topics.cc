@@ -61,9 +61,14 @@ bool has_name(TopicKind kind) { return kind >= TopicKind::kJobUpdate; }
 // Writes a topic into `out` (what fits; `pos` counts it all) or, without
 // `out`, compares it with `expected`: any difference leaves pos != size.
 // Strings go as pointer and size: gcc spills string_views passed by value.
-// No default member initializers: every use sets all fields, and gcc zeroes
-// defaulted aggregates with a memset call before storing the fields.
+// A constructor, not an aggregate: gcc zeroes a braced aggregate with a
+// memset call before storing its fields.
 struct TopicWriter {
+  TopicWriter(char* to, const char* compare_with, std::size_t n, std::string_view thing_name,
+              std::string_view job_or_stream, StreamFormat stream_format)
+      : out(to), expected(compare_with), size(n), pos(0), thing(thing_name), name(job_or_stream),
+        format(stream_format) {}
+
   char* out;
   const char* expected;
   std::size_t size;  // of `out` or `expected`
@@ -131,8 +136,7 @@ struct TopicWriter {
 Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, TopicKind kind, std::string_view name,
                                 StreamFormat format) {
   if (out.empty()) return Status::kBufferTooSmall;
-  TopicWriter w{.out = out.data(), .expected = nullptr, .size = out.size(), .pos = 0,
-                .thing = thing, .name = name, .format = format};
+  TopicWriter w(out.data(), nullptr, out.size(), thing, name, format);
   if (!w.write(kind)) return Status::kInvalidArgument;
   if (w.pos >= out.size()) return Status::kBufferTooSmall;  // no room for the NUL
   out[w.pos] = '\0';
@@ -141,8 +145,7 @@ Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, Top
 
 Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
   for (const auto& [kind, format] : kReceived) {
-    TopicWriter w{.out = nullptr, .expected = topic.data(), .size = topic.size(), .pos = 0,
-                  .thing = thing, .name = {}, .format = format};
+    TopicWriter w(nullptr, topic.data(), topic.size(), thing, {}, format);
     if (w.write(kind) && w.pos == topic.size())
       return TopicMatch{.kind = kind, .name = has_name(kind) ? w.name : std::string_view{}, .format = format};
   }
