@@ -91,7 +91,7 @@ Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) 
   // The keys read, each at most once, by slot: f, i, l (numbers) and p (the payload).
   constexpr char kKeys[] = {stream::kFileId[0], stream::kBlockId[0], stream::kPayloadLength[0], stream::kPayload[0]};
   constexpr unsigned kPayloadSlot = 3;
-  std::uint32_t numbers[kPayloadSlot] = {};
+  std::uint32_t numbers[kPayloadSlot];  // read only where `seen` says they were set
   std::span<const std::uint8_t> payload;
   unsigned seen = 0;
   CborReader reader(message);
