@@ -147,7 +147,7 @@ Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
   for (const auto& [kind, format] : kReceived) {
     TopicWriter w(nullptr, topic.data(), topic.size(), thing, {}, format);
     if (w.write(kind) && w.pos == topic.size())
-      return TopicMatch{.kind = kind, .name = has_name(kind) ? w.name : std::string_view{}, .format = format};
+      return TopicMatch{.kind = kind, .name = w.name, .format = format};  // name stays empty for kinds without one
   }
   return Status::kNotFound;
 }
