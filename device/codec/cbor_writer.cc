@@ -17,7 +17,7 @@ CborWriter& CborWriter::head(std::uint8_t major, std::uint32_t value) {
     info = 24;
     width = 1;
   }
-  put(static_cast<std::uint8_t>(major << 5 | info));
+  put(static_cast<std::uint8_t>(std::uint32_t{major} << 5 | info));
   while (width-- != 0) put(static_cast<std::uint8_t>(value >> (8 * width)));
   return *this;
 }
