@@ -7,8 +7,9 @@ void JsonOut::put(char c) {
   ++pos_;
 }
 
-void JsonOut::escaped(std::string_view text) {
-  for (const char c : text) {
+void JsonOut::escaped(const char* text, std::size_t size) {
+  for (; size != 0; --size) {
+    const char c = *text++;
     const auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       put('\\');
