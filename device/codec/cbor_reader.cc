@@ -39,24 +39,23 @@ Status CborReader::next(CborItem& item) {
   return Status::kOk;
 }
 
-Status CborReader::skip(const CborItem& item) {
+Status CborReader::skip(CborItem& item) {
   // Elements still to read in each open container, innermost last.
   std::size_t left[kMaxDepth];
   int depth = 0;
-  CborItem child = item;
   for (;;) {
-    if (child.type == CborType::kArray || child.type == CborType::kMap) {
+    if (item.type == CborType::kArray || item.type == CborType::kMap) {
       if (depth == kMaxDepth) return Status::kUnsupported;
       // Each element takes at least one byte, so a count past the remaining
       // input is malformed (more pairs than half of it fail in next() when
       // the input runs out); so bounded, a map's count doubled cannot overflow.
-      if (child.value > remaining()) return Status::kMalformed;
-      left[depth++] = child.type == CborType::kMap ? std::size_t{child.value} * 2 : child.value;
+      if (item.value > remaining()) return Status::kMalformed;
+      left[depth++] = item.type == CborType::kMap ? std::size_t{item.value} * 2 : item.value;
     }
     while (depth > 0 && left[depth - 1] == 0) --depth;
     if (depth == 0) return Status::kOk;
     --left[depth - 1];
-    OTTER_TRY(next(child));
+    OTTER_TRY(next(item));
   }
 }
 

@@ -42,7 +42,8 @@ class CborReader {
   // Skips the contents of `item` (already read with next()): the elements of
   // an array or map and theirs, at most kMaxDepth containers deep counting
   // `item` (a deeper one is kUnsupported). No recursion: the stack is fixed.
-  Status skip(const CborItem& item);
+  // `item` is the cursor (no copy): it holds the last item read on return.
+  Status skip(CborItem& item);
   bool at_end() const { return pos_ == end_; }
 
  private:
