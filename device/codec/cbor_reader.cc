@@ -3,8 +3,9 @@
 namespace otter::codec {
 
 Status CborReader::next(CborItem& item) {
-  // Locals until the item is complete: `item` could alias the reader, so
-  // stores to it would force reloads.
+  // Locals until the item is complete: the input is read as bytes, which may
+  // alias the reader and the item, so members updated in the loop would be
+  // stored and reloaded at every byte.
   const std::uint8_t* p = pos_;
   if (p == end_) return Status::kMalformed;
   const std::uint8_t initial = *p++;
