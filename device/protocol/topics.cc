@@ -55,8 +55,19 @@ constexpr struct {
     {TopicKind::kStreamRejected, StreamFormat::kJson},
 };
 
-bool is_stream(TopicKind kind) { return kind >= TopicKind::kStreamGet; }
-bool has_name(TopicKind kind) { return kind >= TopicKind::kJobUpdate; }
+constexpr bool is_stream(TopicKind kind) { return kind >= TopicKind::kStreamGet; }
+constexpr bool has_name(TopicKind kind) { return kind >= TopicKind::kJobUpdate; }
+
+// parse_topic reuses one writer for all candidates; the name it reads stays
+// empty while the kinds without one are tried, which is why they come first.
+static_assert([] {
+  bool named = false;
+  for (const auto& received : kReceived) {
+    if (named && !has_name(received.kind)) return false;
+    named = has_name(received.kind);
+  }
+  return true;
+}());
 
 // Writes a topic into `out` (what fits; `pos` counts it all) or, without
 // `out`, compares it with `expected`: any difference leaves pos != size.
@@ -144,10 +155,13 @@ Result<std::size_t> build_topic(std::span<char> out, std::string_view thing, Top
 }
 
 Result<TopicMatch> parse_topic(std::string_view topic, std::string_view thing) {
+  // One writer for all candidates (kReceived's order keeps `name` right).
+  TopicWriter w(nullptr, topic.data(), topic.size(), thing, {}, StreamFormat::kCbor);
   for (const auto& [kind, format] : kReceived) {
-    TopicWriter w(nullptr, topic.data(), topic.size(), thing, {}, format);
+    w.pos = 0;
+    w.format = format;
     if (w.write(kind) && w.pos == topic.size())
-      return TopicMatch{.kind = kind, .name = w.name, .format = format};  // name stays empty for kinds without one
+      return TopicMatch{.kind = kind, .name = w.name, .format = format};
   }
   return Status::kNotFound;
 }
