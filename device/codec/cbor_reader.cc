@@ -3,61 +3,60 @@
 namespace otter::codec {
 
 Status CborReader::next(CborItem& item) {
-  if (pos_ >= input_.size()) return Status::kMalformed;
-  const std::uint8_t initial = input_[pos_++];
+  // Locals until the item is complete: the input is read as bytes, which may
+  // alias the reader and the item, so members updated in the loop would be
+  // stored and reloaded at every byte.
+  const std::uint8_t* p = pos_;
+  if (p == end_) return Status::kMalformed;
+  const std::uint8_t initial = *p++;
   const auto major = static_cast<std::uint8_t>(initial >> 5);
-  const std::uint8_t info = initial & 0x1F;
-
-  item = {.type = static_cast<CborType>(major), .value = info};
-  if (info >= 24) {
+  std::uint32_t value = initial & 0x1F;
+  bool wide = false;
+  if (value >= 24) {
     // 28-30 are reserved; 31 is an indefinite length (or "break"): refused.
-    if (info > 27) return Status::kUnsupported;
-    const std::size_t width = std::size_t{1} << (info - 24);
-    if (input_.size() - pos_ < width) return Status::kMalformed;
-    std::uint32_t value = 0;
+    if (value > 27) return Status::kUnsupported;
+    const std::size_t width = std::size_t{1} << (value - 24);
+    if (static_cast<std::size_t>(end_ - p) < width) return Status::kMalformed;
+    value = 0;
     for (std::size_t i = 0; i < width; ++i) {
-      item.wide |= (value >> 24) != 0;  // about to shift out
-      value = (value << 8) | input_[pos_++];
+      wide |= (value >> 24) != 0;  // about to shift out
+      value = (value << 8) | *p++;
     }
-    item.value = value;
   }
   // Tags: none of our messages use them. Simple values and floats: the head
   // already consumed their bytes.
   if (major == 6) return Status::kUnsupported;
-  const bool sized = item.type >= CborType::kBytes && item.type <= CborType::kMap;
+  const auto type = static_cast<CborType>(major);
+  item = {.type = type, .wide = wide, .value = value, .data = {}};
+  const bool sized = type >= CborType::kBytes && type <= CborType::kMap;
   // A string or container that long cannot fit any input of ours.
-  if (sized && item.wide) return Status::kMalformed;
-  if (item.type == CborType::kBytes || item.type == CborType::kText) {
-    if (item.value > input_.size() - pos_) return Status::kMalformed;
-    item.data = {input_.data() + pos_, item.value};
-    pos_ += item.value;
+  if (sized && wide) return Status::kMalformed;
+  if (type == CborType::kBytes || type == CborType::kText) {
+    if (value > static_cast<std::size_t>(end_ - p)) return Status::kMalformed;
+    item.data = {p, value};
+    p += value;
   }
+  pos_ = p;
   return Status::kOk;
 }
 
-Status CborReader::skip(const CborItem& item) {
+Status CborReader::skip(CborItem& item) {
   // Elements still to read in each open container, innermost last.
   std::size_t left[kMaxDepth];
   int depth = 0;
-  CborItem child = item;
   for (;;) {
-    if (child.type == CborType::kArray || child.type == CborType::kMap) {
+    if (item.type == CborType::kArray || item.type == CborType::kMap) {
       if (depth == kMaxDepth) return Status::kUnsupported;
       // Each element takes at least one byte, so a count past the remaining
-      // input is malformed; this also bounds the loop.
-      const std::size_t remaining = input_.size() - pos_;
-      std::size_t elements = child.value;
-      if (child.type == CborType::kMap) {
-        if (elements > remaining / 2) return Status::kMalformed;
-        elements *= 2;
-      }
-      if (elements > remaining) return Status::kMalformed;
-      left[depth++] = elements;
+      // input is malformed (more pairs than half of it fail in next() when
+      // the input runs out); so bounded, a map's count doubled cannot overflow.
+      if (item.value > remaining()) return Status::kMalformed;
+      left[depth++] = item.type == CborType::kMap ? std::size_t{item.value} * 2 : item.value;
     }
     while (depth > 0 && left[depth - 1] == 0) --depth;
     if (depth == 0) return Status::kOk;
     --left[depth - 1];
-    OTTER_TRY(next(child));
+    OTTER_TRY(next(item));
   }
 }
 

@@ -3,15 +3,22 @@
 namespace otter::codec {
 
 CborWriter& CborWriter::head(std::uint8_t major, std::uint32_t value) {
-  const auto type = static_cast<std::uint8_t>(major << 5);
-  if (value < 24) {
-    put(static_cast<std::uint8_t>(type | value));
-    return *this;
+  // The argument in the initial byte (< 24) or in 1, 2 or 4 bytes after it
+  // (additional information 24, 25, 26).
+  std::uint32_t info = value;
+  unsigned width = 0;
+  if (value > 0xFFFF) {
+    info = 26;
+    width = 4;
+  } else if (value > 0xFF) {
+    info = 25;
+    width = 2;
+  } else if (value >= 24) {
+    info = 24;
+    width = 1;
   }
-  // Argument width 1 << log2_width bytes (additional info 24 + log2_width).
-  const unsigned log2_width = value > 0xFFFF ? 2 : value > 0xFF ? 1 : 0;
-  put(static_cast<std::uint8_t>(type | (24 + log2_width)));
-  for (int shift = (8 << log2_width) - 8; shift >= 0; shift -= 8) put(static_cast<std::uint8_t>(value >> shift));
+  put(static_cast<std::uint8_t>(std::uint32_t{major} << 5 | info));
+  while (width-- != 0) put(static_cast<std::uint8_t>(value >> (8 * width)));
   return *this;
 }
 

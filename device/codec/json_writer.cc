@@ -7,8 +7,9 @@ void JsonOut::put(char c) {
   ++pos_;
 }
 
-void JsonOut::escaped(std::string_view text) {
-  for (const char c : text) {
+void JsonOut::escaped(const char* text, std::size_t size) {
+  for (; size != 0; --size) {
+    const char c = *text++;
     const auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
       put('\\');
@@ -24,14 +25,14 @@ void JsonOut::escaped(std::string_view text) {
 }
 
 void JsonOut::digits(std::uint32_t value, std::uint32_t base, std::uint32_t min_digits) {
-  char text[10];
-  std::uint32_t n = 0;
-  do {
-    const std::uint32_t digit = value % base;
-    text[n++] = static_cast<char>(digit < 10 ? '0' + digit : 'a' - 10 + digit);
-    value /= base;
-  } while (value != 0 || n < min_digits);
-  while (n > 0) put(text[--n]);
+  // The weight of the most significant digit first (no overflow: it grows
+  // only while the value holds another digit or min_digits asks for one).
+  std::uint32_t weight = 1;
+  for (std::uint32_t n = 1; n < min_digits || value / weight >= base; ++n) weight *= base;
+  for (; weight != 0; weight /= base) {
+    const std::uint32_t digit = value / weight % base;
+    put(static_cast<char>(digit < 10 ? '0' + digit : 'a' - 10 + digit));
+  }
 }
 
 void JsonOut::number(std::uint32_t value, Radix radix) {

@@ -10,11 +10,11 @@ using Holes = UpdateFields;  // the arguments a message template refers to
 
 // Every message the device publishes in JSON is fixed text with holes,
 // printf-like (a status update: the head below, then its own template):
-//   %s  the text, JSON-escaped (in the head: the status name)
+//   %s  the text, JSON-escaped; %S the status name
 //   %u  the next number in decimal, %x as 8 hex digits
 // Filling templates instead of driving a general JSON writer keeps the five
 // messages' code and text small (agent footprint).
-constexpr const char* kUpdateHead = R"({"status":"%s","statusDetails":{)";
+constexpr const char* kUpdateHead = R"({"status":"%S","statusDetails":{)";
 
 // Writes `tmpl` with its holes filled; its numbers are holes.numbers from the
 // first (the head has none, so head and body each start there).
@@ -26,19 +26,18 @@ void fill(codec::JsonOut& out, const char* tmpl, const Holes& holes) {
       continue;
     }
     const char hole = *tmpl++;
-    if (hole == 's') {
-      out.escaped(holes.text);
+    if (hole == 's' || hole == 'S') {
+      out.escaped(hole == 's' ? holes.text : to_string(holes.status));
     } else {
       out.number(*numbers++, hole == 'u' ? codec::JsonOut::Radix::kDecimal : codec::JsonOut::Radix::kHex32);
     }
   }
 }
 
-// `head` (its text the status name) then `body`, filled; overflow is an error,
-// never a truncated document.
+// `head` then `body`, filled; overflow is an error, never a truncated document.
 Result<std::size_t> fill(std::span<char> out, const char* head, const char* body, const Holes& holes) {
   codec::JsonOut text(out);
-  fill(text, head, {.status = holes.status, .text = to_string(holes.status), .numbers = nullptr});
+  fill(text, head, holes);
   fill(text, body, holes);
   return text.finish();
 }
@@ -55,7 +54,9 @@ void format_hex32(std::uint32_t value, std::span<char, 10> out) {
 }
 
 Result<std::size_t> encode_next_get(std::span<char> out, std::uint32_t counter, std::string_view thing) {
-  return fill(out, "", R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = &counter});
+  codec::JsonOut text(out);
+  fill(text, R"({"clientToken":"%u:%s"})", {.status = JobStatus::kUnknown, .text = thing, .numbers = &counter});
+  return text.finish();
 }
 
 Result<std::size_t> encode_update(std::span<char> out, Update update, const UpdateFields& fields) {

@@ -49,12 +49,23 @@ Result<std::size_t> encode_get_stream_cbor(const GetStreamRequest& r, std::span<
   codec::CborWriter w(out);
   const bool with_bitmap = !r.bitmap.empty();
   w.map(with_bitmap ? 6 : 5);
-  w.key(stream::kClientToken[0]).text(r.client_token);
-  w.key(stream::kFileId[0]).uint(r.file_id);
-  w.key(stream::kBlockSize[0]).uint(r.block_size);
-  w.key(stream::kBlockOffset[0]).uint(r.block_offset);
-  if (with_bitmap) w.key(stream::kBitmap[0]).bytes(r.bitmap);
-  w.key(stream::kNumberOfBlocks[0]).uint(r.number_of_blocks);
+  // The keys in wire order: the token, three numbers, the bitmap (if any),
+  // the last number. One loop writes them all (agent footprint).
+  constexpr char kKeys[] = {stream::kClientToken[0], stream::kFileId[0], stream::kBlockSize[0],
+                            stream::kBlockOffset[0], stream::kBitmap[0], stream::kNumberOfBlocks[0]};
+  const std::uint32_t numbers[] = {r.file_id, r.block_size, r.block_offset, r.number_of_blocks};
+  const std::uint32_t* number = numbers;
+  for (const char key : kKeys) {
+    if (key == stream::kBitmap[0] && !with_bitmap) continue;
+    w.key(key);
+    if (key == stream::kClientToken[0]) {
+      w.text(r.client_token);
+    } else if (key == stream::kBitmap[0]) {
+      w.bytes(r.bitmap);
+    } else {
+      w.uint(*number++);
+    }
+  }
   return w.finish();
 }
 
@@ -80,13 +91,15 @@ Result<DataBlock> decode_data_block_cbor(std::span<const std::uint8_t> message) 
   // The keys read, each at most once, by slot: f, i, l (numbers) and p (the payload).
   constexpr char kKeys[] = {stream::kFileId[0], stream::kBlockId[0], stream::kPayloadLength[0], stream::kPayload[0]};
   constexpr unsigned kPayloadSlot = 3;
-  std::uint32_t numbers[kPayloadSlot] = {};
+  std::uint32_t numbers[kPayloadSlot];  // read only where `seen` says they were set
   std::span<const std::uint8_t> payload;
   unsigned seen = 0;
   CborReader reader(message);
   CborItem item;  // the map, then each key and value in turn
   OTTER_TRY(reader.next(item));
-  if (item.type != CborType::kMap || item.value > message.size()) return Status::kMalformed;
+  // A count past the input needs no check of its own: every pair read
+  // consumes input, so next() fails before the loop runs long.
+  if (item.type != CborType::kMap) return Status::kMalformed;
   const std::uint32_t pairs = item.value;
   for (std::uint32_t pair = 0; pair < pairs; ++pair) {
     OTTER_TRY(reader.next(item));

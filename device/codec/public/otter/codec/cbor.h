@@ -16,15 +16,17 @@ namespace otter::codec {
 // The major types (RFC 8949 3.1), numbered as on the wire; tags (6) are refused.
 enum class CborType : std::uint8_t { kUnsigned, kNegative, kBytes, kText, kArray, kMap, kSimple = 7 };
 
+// Filled by CborReader::next (no defaults: readers declare items on the hot
+// path and only read what next() wrote).
 struct CborItem {
-  CborType type = CborType::kSimple;
+  CborType type;
   // kUnsigned, kNegative, kSimple: the argument did not fit 32 bits (value
   // holds its low half). Strings and containers that long are malformed.
-  bool wide = false;
+  bool wide;
   // kUnsigned: the value. kNegative: the encoded n of -1-n. kBytes/kText: the
   // length. kArray/kMap: the number of elements / pairs. kSimple: the value.
-  std::uint32_t value = 0;
-  std::span<const std::uint8_t> data{};  // kBytes/kText: the string itself, inside the input
+  std::uint32_t value;
+  std::span<const std::uint8_t> data;  // kBytes/kText: the string itself, inside the input
 
   std::string_view text() const { return {reinterpret_cast<const char*>(data.data()), data.size()}; }
 };
@@ -33,20 +35,23 @@ class CborReader {
  public:
   static constexpr int kMaxDepth = 4;
 
-  explicit CborReader(std::span<const std::uint8_t> input) : input_(input) {}
+  explicit CborReader(std::span<const std::uint8_t> input) : pos_(input.data()), end_(input.data() + input.size()) {}
 
   // Reads one item head into `item` (and, for strings, its body).
   Status next(CborItem& item);
   // Skips the contents of `item` (already read with next()): the elements of
   // an array or map and theirs, at most kMaxDepth containers deep counting
   // `item` (a deeper one is kUnsupported). No recursion: the stack is fixed.
-  Status skip(const CborItem& item);
-  bool at_end() const { return pos_ == input_.size(); }
-  std::size_t position() const { return pos_; }
+  // `item` is the cursor (no copy): it holds the last item read on return.
+  Status skip(CborItem& item);
+  bool at_end() const { return pos_ == end_; }
 
  private:
-  std::span<const std::uint8_t> input_;
-  std::size_t pos_ = 0;
+  std::size_t remaining() const { return static_cast<std::size_t>(end_ - pos_); }
+
+  // The next byte to read and the end of the input.
+  const std::uint8_t* pos_;
+  const std::uint8_t* end_;
 };
 
 // Writes heads in their shortest form (RFC 8949's preferred serialization).

@@ -18,7 +18,9 @@ class JsonOut {
 
   void put(char c);
   // String content: quotes, backslashes and control characters escaped.
-  void escaped(std::string_view text);
+  // Pointer and size out of line: gcc spills string_views passed by value.
+  void escaped(const char* text, std::size_t size);
+  void escaped(std::string_view text) { escaped(text.data(), text.size()); }
   // Decimal, or eight lowercase hex digits without prefix.
   enum class Radix : std::uint8_t { kDecimal, kHex32 };
   void number(std::uint32_t value, Radix radix = Radix::kDecimal);
