@@ -7,10 +7,10 @@
 namespace {
 
 // Job ids and stream names go into MQTT topics: no wildcard, no level
-// separator, no escape left undecoded.
+// separator, no escape left undecoded, no control character.
 bool is_topic_safe(std::string_view id) {
   for (const char c : id) {
-    if (c == '/' || c == '+' || c == '#' || c == '\\') return false;
+    if (c == '/' || c == '+' || c == '#' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
   }
   return true;
 }

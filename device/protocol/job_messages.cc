@@ -105,7 +105,9 @@ class Tokens {
 
   // Job ids and stream names: identifiers in AWS ([A-Za-z0-9_-:.]), so an
   // escape is refused rather than decoded, and so is any character that
-  // would change the meaning of the MQTT topics they go into.
+  // would change the meaning of the MQTT topics they go into: wildcards, the
+  // level separator, and raw control characters (invalid JSON that jsmn
+  // passes; a NUL would cut the name short).
   Status identifier(int token, std::span<char> out) const {
     if (token == kAbsent) return Status::kNotFound;
     if (type(token) != JSMN_STRING) return Status::kMalformed;
@@ -114,7 +116,7 @@ class Tokens {
     for (std::size_t i = 0; i < id.size(); ++i) {
       const char c = id[i];
       if (c == '\\') return Status::kUnsupported;
-      if (c == '/' || c == '+' || c == '#') return Status::kMalformed;
+      if (c == '/' || c == '+' || c == '#' || static_cast<unsigned char>(c) < 0x20) return Status::kMalformed;
       out[i] = c;
     }
     return Status::kOk;

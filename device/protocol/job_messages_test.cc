@@ -97,6 +97,12 @@ TEST(JobsMessage, RefusesEscapesInIdentifiersAndInTheSignatureAllButSlash) {
   EXPECT_EQ(document("s\\u0031", "AA=="), JobDocumentError::kBadStreamName);
   EXPECT_EQ(document("s/1", "AA=="), JobDocumentError::kBadStreamName);
   EXPECT_EQ(document("", "AA=="), JobDocumentError::kBadStreamName);
+  // Raw control characters are not JSON, but jsmn passes them inside
+  // strings (a NUL ends its input: the message is malformed).
+  EXPECT_EQ(document("s\x1f", "AA=="), JobDocumentError::kBadStreamName);
+  constexpr char kNulInJobId[] = "{\"execution\":{\"jobId\":\"a\0b\"}}";
+  EXPECT_EQ(parse_jobs_message({kNulInJobId, sizeof kNulInJobId - 1}, m), Status::kMalformed);
+  EXPECT_EQ(parse_jobs_message("{\"execution\":{\"jobId\":\"a\tb\"}}", m), Status::kMalformed);
   EXPECT_EQ(document(std::string(kMaxStreamName, 's'), "AA=="), JobDocumentError::kNone);
   EXPECT_EQ(document(std::string(kMaxStreamName + 1, 's'), "AA=="), JobDocumentError::kBadStreamName);
   EXPECT_EQ(document("s", "\\u0041A=="), JobDocumentError::kBadSignature);
