@@ -53,9 +53,10 @@ bool valid_header(HeaderWords& w) {
 
 }  // namespace
 
-// Reads both units' headers: `unit` is the one holding the valid snapshot
-// with the highest generation (-1 when none).
-Status DownloadRecord::newest(Headers& headers, int& unit) const {
+// Reads the layout into layout_, then both units' headers: `unit` is the one
+// holding the valid snapshot with the highest generation (-1 when none).
+Status DownloadRecord::load(Headers& headers, int& unit) {
+  OTTER_TRY(read_layout(layout_));
   unit = -1;
   for (std::uint32_t u = 0; u < 2; ++u) {
     HeaderWords& h = headers[u];
@@ -76,11 +77,16 @@ Status DownloadRecord::read_layout(Layout& l) const {
   l.program = g.program_size;
   l.erased = g.erased_value;
   l.nor = g.needs_erase;
-  l.slot = align_up(kRecordSize, g.program_size);
-  // Without erase semantics a unit is just one snapshot slot: the two slots
-  // are written alternately, one full snapshot per received block.
-  l.unit = g.needs_erase ? align_up(kMinUnit, g.erase_size == 0 ? 1 : g.erase_size)
-                         : align_up(kHeaderSize + kMaxBlocks / 8, g.program_size);
+  if (g.needs_erase) {
+    l.slot = align_up(kRecordSize, g.program_size);
+    l.unit = align_up(kMinUnit, g.erase_size == 0 ? 1 : g.erase_size);
+  } else {
+    // Without erase semantics a unit is just one snapshot slot: the two slots
+    // are written alternately, one full snapshot per received block. A record
+    // slot as large as the unit leaves no room for records after the
+    // snapshot, so every mark writes a snapshot.
+    l.unit = l.slot = align_up(kHeaderSize + kMaxBlocks / 8, g.program_size);
+  }
   if (l.unit > area_.size() / 2) return Status::kTooLarge;  // two units; unit * 2 could overflow
   return Status::kOk;
 }
@@ -142,17 +148,15 @@ void DownloadRecord::select(const DownloadIdentity& identity, std::uint32_t bloc
   block_count_ = block_count;
   active_unit_ = unit_index;
   generation_ = generation;
-  // Without erase there are no per-block records: every mark is a snapshot.
-  next_slot_ = layout_.nor ? records_offset(block_count) : layout_.unit;
+  next_slot_ = records_offset(block_count);
 }
 
 Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView received) {
   open_ = false;
-  OTTER_TRY(read_layout(layout_));
-  const Layout& l = layout_;
   Headers headers;
   int best_unit = -1;
-  OTTER_TRY(newest(headers, best_unit));
+  OTTER_TRY(load(headers, best_unit));
+  const Layout& l = layout_;
   if (best_unit < 0) return Status::kNotFound;
   const HeaderWords& best = headers[static_cast<std::size_t>(best_unit)];
   if (best[kJobHash] != identity.job_hash || best[kFileSize] != identity.file_size ||
@@ -183,13 +187,12 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
 }
 
 Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView& received) {
-  OTTER_TRY(read_layout(layout_));
-  if (received.size() > kMaxBlocks) return Status::kTooLarge;
   // Always into the other unit than the newest snapshot, with a higher
   // generation, so the previous state survives until the new header is written.
   Headers headers;
   int unit = -1;
-  OTTER_TRY(newest(headers, unit));
+  OTTER_TRY(load(headers, unit));
+  if (received.size() > kMaxBlocks) return Status::kTooLarge;
   const std::uint32_t generation = unit < 0 ? 1 : headers[static_cast<std::size_t>(unit)][kGeneration] + 1;
   return write_snapshot(unit == 0 ? 1 : 0, generation, identity, received);
 }
@@ -215,14 +218,13 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
 }
 
 Status DownloadRecord::clear() {
-  OTTER_TRY(read_layout(layout_));
-  const Layout& l = layout_;
   // The older unit first: a cut between the two leaves at most the newest
   // snapshot, never an older one that would look current. Without erase, a
   // blank header is written over each snapshot instead.
   Headers headers;
   int unit = -1;
-  OTTER_TRY(newest(headers, unit));
+  OTTER_TRY(load(headers, unit));
+  const Layout& l = layout_;
   const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);
   std::array<std::uint8_t, kHeaderSize> blank;
   blank.fill(l.erased);

@@ -78,7 +78,7 @@ class DownloadRecord {
   // A snapshot header's words (little-endian on flash, as on the targets).
   using HeaderWords = std::array<std::uint32_t, 8>;
   using Headers = std::array<HeaderWords, 2>;  // unit 0's, unit 1's
-  Status newest(Headers& headers, int& unit) const;
+  Status load(Headers& headers, int& unit);
   std::uint32_t records_offset(std::uint32_t block_count) const;
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
