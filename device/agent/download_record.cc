@@ -172,16 +172,17 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
   // Replay the block records after the snapshot. A torn record fails its CRC
   // and is skipped; appends continue after the last programmed slot.
   select(identity, block_count, static_cast<std::uint32_t>(best_unit), generation);
-  for (std::uint32_t slot = next_slot_; slot + l.slot <= l.unit; slot += l.slot) {
+  std::uint32_t next = next_slot_;
+  for (; next + l.slot <= l.unit; next += l.slot) {
     RecordWords rec;
-    OTTER_TRY(area_.read(base + slot, bytes_of(rec)));
+    OTTER_TRY(area_.read(base + next, bytes_of(rec)));
     const std::uint32_t erased_word = l.erased * 0x01010101U;  // the erased value in every byte
     if (rec[0] == erased_word && rec[1] == erased_word && rec[2] == erased_word && rec[3] == erased_word) break;
-    next_slot_ = slot + l.slot;
     if (rec[kRecordMagic] != kBlockMagic || crc_of(rec) != rec[kRecordCrc]) continue;
     if (rec[kRecordGeneration] != generation || rec[kRecordBlock] >= block_count) continue;
     received.set(rec[kRecordBlock]);
   }
+  next_slot_ = next;
   open_ = true;
   return Status::kOk;
 }
