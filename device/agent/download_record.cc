@@ -53,15 +53,14 @@ bool valid_header(HeaderWords& w) {
 
 }  // namespace
 
-// Reads the layout into layout_, then both units' headers: `unit` is the one
-// holding the valid snapshot with the highest generation (-1 when none).
-Status DownloadRecord::load(Headers& headers, int& unit) {
+// Reads the layout into layout_, then both units' headers.
+Status DownloadRecord::load(Snapshots& s) {
+  s.newest = -1;
   OTTER_TRY(read_layout(layout_));
-  unit = -1;
   for (std::uint32_t u = 0; u < 2; ++u) {
-    HeaderWords& h = headers[u];
+    HeaderWords& h = s.headers[u];
     OTTER_TRY(area_.read(u * layout_.unit, bytes_of(h)));
-    if (valid_header(h) && (unit < 0 || h[kGeneration] > headers[0][kGeneration])) unit = static_cast<int>(u);
+    if (valid_header(h) && (s.newest < 0 || h[kGeneration] > s.headers[0][kGeneration])) s.newest = static_cast<int>(u);
   }
   return Status::kOk;
 }
@@ -153,12 +152,12 @@ void DownloadRecord::select(const DownloadIdentity& identity, std::uint32_t bloc
 
 Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView received) {
   open_ = false;
-  Headers headers;
-  int best_unit = -1;
-  OTTER_TRY(load(headers, best_unit));
+  Snapshots snapshots;
+  OTTER_TRY(load(snapshots));
   const Layout& l = layout_;
+  const int best_unit = snapshots.newest;
   if (best_unit < 0) return Status::kNotFound;
-  const HeaderWords& best = headers[static_cast<std::size_t>(best_unit)];
+  const HeaderWords& best = snapshots.headers[static_cast<std::size_t>(best_unit)];
   if (best[kJobHash] != identity.job_hash || best[kFileSize] != identity.file_size ||
       best[kBlockSize] != identity.block_size || best[kBlockCount] != received.size())
     return Status::kNotFound;
@@ -190,11 +189,11 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
 Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView& received) {
   // Always into the other unit than the newest snapshot, with a higher
   // generation, so the previous state survives until the new header is written.
-  Headers headers;
-  int unit = -1;
-  OTTER_TRY(load(headers, unit));
+  Snapshots snapshots;
+  OTTER_TRY(load(snapshots));
   if (received.size() > kMaxBlocks) return Status::kTooLarge;
-  const std::uint32_t generation = unit < 0 ? 1 : headers[static_cast<std::size_t>(unit)][kGeneration] + 1;
+  const int unit = snapshots.newest;
+  const std::uint32_t generation = unit < 0 ? 1 : snapshots.headers[static_cast<std::size_t>(unit)][kGeneration] + 1;
   return write_snapshot(unit == 0 ? 1 : 0, generation, identity, received);
 }
 
@@ -222,11 +221,10 @@ Status DownloadRecord::clear() {
   // The older unit first: a cut between the two leaves at most the newest
   // snapshot, never an older one that would look current. Without erase, a
   // blank header is written over each snapshot instead.
-  Headers headers;
-  int unit = -1;
-  OTTER_TRY(load(headers, unit));
+  Snapshots snapshots;
+  OTTER_TRY(load(snapshots));
   const Layout& l = layout_;
-  const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);
+  const std::uint32_t last = snapshots.newest < 0 ? 0 : static_cast<std::uint32_t>(snapshots.newest);
   std::array<std::uint8_t, kHeaderSize> blank;
   blank.fill(l.erased);
   for (const std::uint32_t u : {1 - last, last}) {

@@ -77,8 +77,13 @@ class DownloadRecord {
   Status read_layout(Layout& layout) const;
   // A snapshot header's words (little-endian on flash, as on the targets).
   using HeaderWords = std::array<std::uint32_t, 8>;
-  using Headers = std::array<HeaderWords, 2>;  // unit 0's, unit 1's
-  Status load(Headers& headers, int& unit);
+  // Both units' headers as read, and the unit holding the valid snapshot
+  // with the highest generation (-1 when none).
+  struct Snapshots {
+    std::array<HeaderWords, 2> headers;  // unit 0's, unit 1's
+    int newest;
+  };
+  Status load(Snapshots& snapshots);
   std::uint32_t records_offset(std::uint32_t block_count) const;
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
