@@ -56,11 +56,15 @@ bool valid_header(HeaderWords& w) {
 // Reads the layout into layout_, then both units' headers.
 Status DownloadRecord::load(Snapshots& s) {
   s.newest = -1;
+  s.generation = 0;
   OTTER_TRY(read_layout(layout_));
   for (std::uint32_t u = 0; u < 2; ++u) {
     HeaderWords& h = s.headers[u];
     OTTER_TRY(area_.read(u * layout_.unit, bytes_of(h)));
-    if (valid_header(h) && (s.newest < 0 || h[kGeneration] > s.headers[0][kGeneration])) s.newest = static_cast<int>(u);
+    if (valid_header(h) && (s.newest < 0 || h[kGeneration] > s.generation)) {
+      s.newest = static_cast<int>(u);
+      s.generation = h[kGeneration];
+    }
   }
   return Status::kOk;
 }
@@ -119,13 +123,21 @@ Status DownloadRecord::program_chunks(std::uint32_t offset, const std::uint8_t* 
   }
 }
 
-Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t generation,
-                                      const DownloadIdentity& identity, const BitmapView& received) {
+Status DownloadRecord::wipe(std::uint32_t unit_index) {
   const std::uint32_t base = unit_index * layout_.unit;
   if (layout_.nor) {
     ++erases_;
-    OTTER_TRY(area_.erase(base, layout_.unit));
+    return area_.erase(base, layout_.unit);
   }
+  std::array<std::uint8_t, kHeaderSize> blank;
+  blank.fill(layout_.erased);
+  return program_chunks(base, blank.data(), kHeaderSize, nullptr, kHeaderSize);
+}
+
+Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t generation,
+                                      const DownloadIdentity& identity, const BitmapView& received) {
+  const std::uint32_t base = unit_index * layout_.unit;
+  if (layout_.nor) OTTER_TRY(wipe(unit_index));  // (card blocks are overwritten in place)
   const auto count = static_cast<std::uint32_t>(received.size());
   const auto bits = received.bytes();
   HeaderWords header = {kSnapshotMagic, generation, identity.job_hash, identity.file_size,
@@ -162,7 +174,7 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
       best[kBlockSize] != identity.block_size || best[kBlockCount] != received.size())
     return Status::kNotFound;
   const std::uint32_t block_count = best[kBlockCount];
-  const std::uint32_t generation = best[kGeneration];
+  const std::uint32_t generation = snapshots.generation;
   const std::uint32_t base = static_cast<std::uint32_t>(best_unit) * l.unit;
   const auto bits = received.bytes();
   OTTER_TRY(area_.read(base + kHeaderSize, bits));
@@ -192,9 +204,7 @@ Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView&
   Snapshots snapshots;
   OTTER_TRY(load(snapshots));
   if (received.size() > kMaxBlocks) return Status::kTooLarge;
-  const int unit = snapshots.newest;
-  const std::uint32_t generation = unit < 0 ? 1 : snapshots.headers[static_cast<std::size_t>(unit)][kGeneration] + 1;
-  return write_snapshot(unit == 0 ? 1 : 0, generation, identity, received);
+  return write_snapshot(snapshots.newest == 0 ? 1 : 0, snapshots.generation + 1, identity, received);
 }
 
 Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
@@ -223,18 +233,8 @@ Status DownloadRecord::clear() {
   // blank header is written over each snapshot instead.
   Snapshots snapshots;
   OTTER_TRY(load(snapshots));
-  const Layout& l = layout_;
   const std::uint32_t last = snapshots.newest < 0 ? 0 : static_cast<std::uint32_t>(snapshots.newest);
-  std::array<std::uint8_t, kHeaderSize> blank;
-  blank.fill(l.erased);
-  for (const std::uint32_t u : {1 - last, last}) {
-    if (l.nor) {
-      ++erases_;
-      OTTER_TRY(area_.erase(u * l.unit, l.unit));
-    } else {
-      OTTER_TRY(program_chunks(u * l.unit, blank.data(), kHeaderSize, nullptr, kHeaderSize));
-    }
-  }
+  for (const std::uint32_t u : {1 - last, last}) OTTER_TRY(wipe(u));
   open_ = false;
   generation_ = 0;
   return Status::kOk;

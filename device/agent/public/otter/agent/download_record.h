@@ -77,14 +77,18 @@ class DownloadRecord {
   Status read_layout(Layout& layout) const;
   // A snapshot header's words (little-endian on flash, as on the targets).
   using HeaderWords = std::array<std::uint32_t, 8>;
-  // Both units' headers as read, and the unit holding the valid snapshot
-  // with the highest generation (-1 when none).
+  // Both units' headers as read, the unit holding the valid snapshot with
+  // the highest generation (-1 when none) and that generation (0 when none).
   struct Snapshots {
     std::array<HeaderWords, 2> headers;  // unit 0's, unit 1's
     int newest;
+    std::uint32_t generation;
   };
   Status load(Snapshots& snapshots);
   std::uint32_t records_offset(std::uint32_t block_count) const;
+  // Leaves `unit_index` without a snapshot: erased on NOR; without erase, a
+  // blank header written over the snapshot's.
+  Status wipe(std::uint32_t unit_index);
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
   // Makes `unit_index` the active unit of this download, appending after its
