@@ -52,19 +52,12 @@ std::size_t BitmapView::count() const {
   return total;
 }
 
+// Bit by bit: skipping whole bytes costs more flash than the time it saves.
+// The agent's bitmaps have one bit per block, at most 4,096, and its searches
+// start at the first block not yet requested.
 std::size_t BitmapView::find_first(bool value, std::size_t from) const {
-  std::size_t i = from;
-  while (i < bits_) {
-    // Skip whole bytes that cannot contain a match.
-    if (i % 8 == 0 && i + 8 <= bits_) {
-      const std::uint8_t skip = value ? 0x00 : 0xFF;
-      if (bytes_[i / 8] == skip) {
-        i += 8;
-        continue;
-      }
-    }
+  for (std::size_t i = from; i < bits_; ++i) {
     if (test(i) == value) return i;
-    ++i;
   }
   return kNone;
 }
