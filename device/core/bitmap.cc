@@ -31,13 +31,10 @@ void BitmapView::assign(std::size_t index, bool value) {
   }
 }
 
+// Bit by bit, so bits past the size are left as they are (a download's
+// bitmap is filled once, when it starts).
 void BitmapView::fill(bool value) {
-  const std::size_t full = bits_ / 8;
-  for (std::size_t i = 0; i < full; ++i) bytes_[i] = value ? 0xFF : 0x00;
-  // The bits of a partial last byte; those past the end are left as they are.
-  if (const unsigned mask = (1U << (bits_ % 8)) - 1U; mask != 0) {
-    bytes_[full] = static_cast<std::uint8_t>(value ? bytes_[full] | mask : bytes_[full] & ~mask);
-  }
+  for (std::size_t i = 0; i < bits_; ++i) assign(i, value);
 }
 
 // count() and find_first() go bit by bit: per-byte shortcuts cost more flash
