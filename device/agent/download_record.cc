@@ -153,8 +153,10 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   return Status::kOk;
 }
 
-void DownloadRecord::select(const DownloadIdentity& identity, std::uint32_t block_count, std::uint32_t unit_index,
-                            std::uint32_t generation) {
+// Out of line: inlined into both callers (write_snapshot, resume) it costs
+// more flash than the call.
+[[gnu::noinline]] void DownloadRecord::select(const DownloadIdentity& identity, std::uint32_t block_count,
+                                              std::uint32_t unit_index, std::uint32_t generation) {
   identity_ = identity;
   block_count_ = block_count;
   active_unit_ = unit_index;
