@@ -117,7 +117,6 @@ Status DownloadRecord::program_chunks(std::uint32_t offset, const std::uint8_t* 
       const std::uint32_t at = start + i;
       buffer[i] = i >= n ? layout_.erased : at < head_size ? head[at] : tail[at - head_size];
     }
-    ++programs_;
     OTTER_TRY(area_.program(offset + start, buffer.data(), align_up(n, layout_.program)));
     if (start == 0) return Status::kOk;
   }

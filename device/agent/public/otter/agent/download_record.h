@@ -60,8 +60,7 @@ class DownloadRecord {
   // Forgets the record (download finished, refused or superseded).
   Status clear();
 
-  // Program operations issued so far (for write-amplification figures).
-  std::uint32_t program_count() const { return programs_; }
+  // Erase operations issued so far (for write-amplification figures).
   std::uint32_t erase_count() const { return erases_; }
 
  private:
@@ -107,7 +106,6 @@ class DownloadRecord {
   std::uint32_t generation_ = 0;
   std::uint32_t next_slot_ = 0;  // offset inside the active unit
   bool open_ = false;
-  std::uint32_t programs_ = 0;
   std::uint32_t erases_ = 0;
 };
 
