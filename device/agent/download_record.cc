@@ -53,14 +53,18 @@ bool valid_header(HeaderWords& w) {
 
 }  // namespace
 
-// Reads both units' headers: `unit` is the one holding the valid snapshot
-// with the highest generation (-1 when none).
-Status DownloadRecord::newest(Headers& headers, int& unit) const {
-  unit = -1;
+// Reads the layout into layout_, then both units' headers.
+Status DownloadRecord::load(Snapshots& s) {
+  s.newest = -1;
+  s.generation = 0;
+  OTTER_TRY(read_layout(layout_));
   for (std::uint32_t u = 0; u < 2; ++u) {
-    HeaderWords& h = headers[u];
+    HeaderWords& h = s.headers[u];
     OTTER_TRY(area_.read(u * layout_.unit, bytes_of(h)));
-    if (valid_header(h) && (unit < 0 || h[kGeneration] > headers[0][kGeneration])) unit = static_cast<int>(u);
+    if (valid_header(h) && (s.newest < 0 || h[kGeneration] > s.generation)) {
+      s.newest = static_cast<int>(u);
+      s.generation = h[kGeneration];
+    }
   }
   return Status::kOk;
 }
@@ -76,11 +80,16 @@ Status DownloadRecord::read_layout(Layout& l) const {
   l.program = g.program_size;
   l.erased = g.erased_value;
   l.nor = g.needs_erase;
-  l.slot = align_up(kRecordSize, g.program_size);
-  // Without erase semantics a unit is just one snapshot slot: the two slots
-  // are written alternately, one full snapshot per received block.
-  l.unit = g.needs_erase ? align_up(kMinUnit, g.erase_size == 0 ? 1 : g.erase_size)
-                         : align_up(kHeaderSize + kMaxBlocks / 8, g.program_size);
+  if (g.needs_erase) {
+    l.slot = align_up(kRecordSize, g.program_size);
+    l.unit = align_up(kMinUnit, g.erase_size == 0 ? 1 : g.erase_size);
+  } else {
+    // Without erase semantics a unit is just one snapshot slot: the two slots
+    // are written alternately, one full snapshot per received block. A record
+    // slot as large as the unit leaves no room for records after the
+    // snapshot, so every mark writes a snapshot.
+    l.unit = l.slot = align_up(kHeaderSize + kMaxBlocks / 8, g.program_size);
+  }
   if (l.unit > area_.size() / 2) return Status::kTooLarge;  // two units; unit * 2 could overflow
   return Status::kOk;
 }
@@ -108,19 +117,26 @@ Status DownloadRecord::program_chunks(std::uint32_t offset, const std::uint8_t* 
       const std::uint32_t at = start + i;
       buffer[i] = i >= n ? layout_.erased : at < head_size ? head[at] : tail[at - head_size];
     }
-    ++programs_;
     OTTER_TRY(area_.program(offset + start, buffer.data(), align_up(n, layout_.program)));
     if (start == 0) return Status::kOk;
   }
 }
 
-Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t generation,
-                                      const DownloadIdentity& identity, const BitmapView& received) {
+Status DownloadRecord::wipe(std::uint32_t unit_index) {
   const std::uint32_t base = unit_index * layout_.unit;
   if (layout_.nor) {
     ++erases_;
-    OTTER_TRY(area_.erase(base, layout_.unit));
+    return area_.erase(base, layout_.unit);
   }
+  std::array<std::uint8_t, kHeaderSize> blank;
+  blank.fill(layout_.erased);
+  return program_chunks(base, blank.data(), kHeaderSize, nullptr, kHeaderSize);
+}
+
+Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t generation,
+                                      const DownloadIdentity& identity, const BitmapView& received) {
+  const std::uint32_t base = unit_index * layout_.unit;
+  if (layout_.nor) OTTER_TRY(wipe(unit_index));  // (card blocks are overwritten in place)
   const auto count = static_cast<std::uint32_t>(received.size());
   const auto bits = received.bytes();
   HeaderWords header = {kSnapshotMagic, generation, identity.job_hash, identity.file_size,
@@ -136,30 +152,30 @@ Status DownloadRecord::write_snapshot(std::uint32_t unit_index, std::uint32_t ge
   return Status::kOk;
 }
 
-void DownloadRecord::select(const DownloadIdentity& identity, std::uint32_t block_count, std::uint32_t unit_index,
-                            std::uint32_t generation) {
+// Out of line: inlined into both callers (write_snapshot, resume) it costs
+// more flash than the call.
+[[gnu::noinline]] void DownloadRecord::select(const DownloadIdentity& identity, std::uint32_t block_count,
+                                              std::uint32_t unit_index, std::uint32_t generation) {
   identity_ = identity;
   block_count_ = block_count;
   active_unit_ = unit_index;
   generation_ = generation;
-  // Without erase there are no per-block records: every mark is a snapshot.
-  next_slot_ = layout_.nor ? records_offset(block_count) : layout_.unit;
+  next_slot_ = records_offset(block_count);
 }
 
 Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView received) {
   open_ = false;
-  OTTER_TRY(read_layout(layout_));
+  Snapshots snapshots;
+  OTTER_TRY(load(snapshots));
   const Layout& l = layout_;
-  Headers headers;
-  int best_unit = -1;
-  OTTER_TRY(newest(headers, best_unit));
+  const int best_unit = snapshots.newest;
   if (best_unit < 0) return Status::kNotFound;
-  const HeaderWords& best = headers[static_cast<std::size_t>(best_unit)];
+  const HeaderWords& best = snapshots.headers[static_cast<std::size_t>(best_unit)];
   if (best[kJobHash] != identity.job_hash || best[kFileSize] != identity.file_size ||
       best[kBlockSize] != identity.block_size || best[kBlockCount] != received.size())
     return Status::kNotFound;
   const std::uint32_t block_count = best[kBlockCount];
-  const std::uint32_t generation = best[kGeneration];
+  const std::uint32_t generation = snapshots.generation;
   const std::uint32_t base = static_cast<std::uint32_t>(best_unit) * l.unit;
   const auto bits = received.bytes();
   OTTER_TRY(area_.read(base + kHeaderSize, bits));
@@ -168,30 +184,28 @@ Status DownloadRecord::resume(const DownloadIdentity& identity, BitmapView recei
   // Replay the block records after the snapshot. A torn record fails its CRC
   // and is skipped; appends continue after the last programmed slot.
   select(identity, block_count, static_cast<std::uint32_t>(best_unit), generation);
-  for (std::uint32_t slot = next_slot_; slot + l.slot <= l.unit; slot += l.slot) {
+  std::uint32_t next = next_slot_;
+  for (; next + l.slot <= l.unit; next += l.slot) {
     RecordWords rec;
-    OTTER_TRY(area_.read(base + slot, bytes_of(rec)));
+    OTTER_TRY(area_.read(base + next, bytes_of(rec)));
     const std::uint32_t erased_word = l.erased * 0x01010101U;  // the erased value in every byte
     if (rec[0] == erased_word && rec[1] == erased_word && rec[2] == erased_word && rec[3] == erased_word) break;
-    next_slot_ = slot + l.slot;
     if (rec[kRecordMagic] != kBlockMagic || crc_of(rec) != rec[kRecordCrc]) continue;
     if (rec[kRecordGeneration] != generation || rec[kRecordBlock] >= block_count) continue;
     received.set(rec[kRecordBlock]);
   }
+  next_slot_ = next;
   open_ = true;
   return Status::kOk;
 }
 
 Status DownloadRecord::start(const DownloadIdentity& identity, const BitmapView& received) {
-  OTTER_TRY(read_layout(layout_));
-  if (received.size() > kMaxBlocks) return Status::kTooLarge;
   // Always into the other unit than the newest snapshot, with a higher
   // generation, so the previous state survives until the new header is written.
-  Headers headers;
-  int unit = -1;
-  OTTER_TRY(newest(headers, unit));
-  const std::uint32_t generation = unit < 0 ? 1 : headers[static_cast<std::size_t>(unit)][kGeneration] + 1;
-  return write_snapshot(unit == 0 ? 1 : 0, generation, identity, received);
+  Snapshots snapshots;
+  OTTER_TRY(load(snapshots));
+  if (received.size() > kMaxBlocks) return Status::kTooLarge;
+  return write_snapshot(snapshots.newest == 0 ? 1 : 0, snapshots.generation + 1, identity, received);
 }
 
 Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
@@ -215,25 +229,13 @@ Status DownloadRecord::mark(std::uint32_t block, const BitmapView& received) {
 }
 
 Status DownloadRecord::clear() {
-  OTTER_TRY(read_layout(layout_));
-  const Layout& l = layout_;
   // The older unit first: a cut between the two leaves at most the newest
   // snapshot, never an older one that would look current. Without erase, a
   // blank header is written over each snapshot instead.
-  Headers headers;
-  int unit = -1;
-  OTTER_TRY(newest(headers, unit));
-  const std::uint32_t last = unit < 0 ? 0 : static_cast<std::uint32_t>(unit);
-  std::array<std::uint8_t, kHeaderSize> blank;
-  blank.fill(l.erased);
-  for (const std::uint32_t u : {1 - last, last}) {
-    if (l.nor) {
-      ++erases_;
-      OTTER_TRY(area_.erase(u * l.unit, l.unit));
-    } else {
-      OTTER_TRY(program_chunks(u * l.unit, blank.data(), kHeaderSize, nullptr, kHeaderSize));
-    }
-  }
+  Snapshots snapshots;
+  OTTER_TRY(load(snapshots));
+  const std::uint32_t last = snapshots.newest < 0 ? 0 : static_cast<std::uint32_t>(snapshots.newest);
+  for (const std::uint32_t u : {1 - last, last}) OTTER_TRY(wipe(u));
   open_ = false;
   generation_ = 0;
   return Status::kOk;

@@ -21,9 +21,11 @@ Status StagingWriter::erase_range(std::uint32_t offset, std::uint32_t length) {
   const std::uint32_t unit = staging_.geometry().erase_size;
   if (length == 0 || unit == 0) return Status::kOk;
   if (offset > staging_.size() || length > staging_.size() - offset) return Status::kOutOfRange;
+  // A valid bank is a whole number of erase units, so the units covering a
+  // request inside it end inside it too (in an invalid one, the partition
+  // refuses what would pass its end).
   const std::uint32_t start = offset / unit * unit;
-  std::uint32_t end = (offset + length + unit - 1) / unit * unit;
-  if (end > staging_.size()) end = staging_.size();
+  const std::uint32_t end = (offset + length + unit - 1) / unit * unit;
   return staging_.erase(start, end - start);
 }
 

@@ -13,8 +13,7 @@ bool Partition::valid() const {
   if (device_ == nullptr || size_ == 0) return false;
   const Geometry g = device_->geometry();
   if (size_ > g.size || offset_ > g.size - size_) return false;  // inside, without 64-bit sums
-  if (g.erase_size != 0 && (offset_ % g.erase_size != 0 || size_ % g.erase_size != 0)) return false;
-  return true;
+  return g.erase_size == 0 || (offset_ % g.erase_size | size_ % g.erase_size) == 0;
 }
 
 bool Partition::contains(std::uint32_t offset, std::size_t length) const {

@@ -60,8 +60,7 @@ class DownloadRecord {
   // Forgets the record (download finished, refused or superseded).
   Status clear();
 
-  // Program operations issued so far (for write-amplification figures).
-  std::uint32_t program_count() const { return programs_; }
+  // Erase operations issued so far (for write-amplification figures).
   std::uint32_t erase_count() const { return erases_; }
 
  private:
@@ -77,9 +76,18 @@ class DownloadRecord {
   Status read_layout(Layout& layout) const;
   // A snapshot header's words (little-endian on flash, as on the targets).
   using HeaderWords = std::array<std::uint32_t, 8>;
-  using Headers = std::array<HeaderWords, 2>;  // unit 0's, unit 1's
-  Status newest(Headers& headers, int& unit) const;
+  // Both units' headers as read, the unit holding the valid snapshot with
+  // the highest generation (-1 when none) and that generation (0 when none).
+  struct Snapshots {
+    std::array<HeaderWords, 2> headers;  // unit 0's, unit 1's
+    int newest;
+    std::uint32_t generation;
+  };
+  Status load(Snapshots& snapshots);
   std::uint32_t records_offset(std::uint32_t block_count) const;
+  // Leaves `unit_index` without a snapshot: erased on NOR; without erase, a
+  // blank header written over the snapshot's.
+  Status wipe(std::uint32_t unit_index);
   Status write_snapshot(std::uint32_t unit_index, std::uint32_t generation, const DownloadIdentity& identity,
                         const BitmapView& received);
   // Makes `unit_index` the active unit of this download, appending after its
@@ -98,7 +106,6 @@ class DownloadRecord {
   std::uint32_t generation_ = 0;
   std::uint32_t next_slot_ = 0;  // offset inside the active unit
   bool open_ = false;
-  std::uint32_t programs_ = 0;
   std::uint32_t erases_ = 0;
 };
 

@@ -36,7 +36,7 @@ class StagingWriter {
   Status check_geometry(std::uint32_t block_size) const;
   // Erases the erase units covering the first `size` bytes.
   Status erase(std::uint32_t size) { return erase_range(0, size); }
-  // Erases the units covering [offset, offset + length), clamped to the bank.
+  // Erases the erase units covering [offset, offset + length).
   Status erase_range(std::uint32_t offset, std::uint32_t length);
   Result<bool> is_erased(std::uint32_t offset, std::uint32_t length) const { return staging_.is_erased(offset, length); }
   // `offset` must be a multiple of the program unit. A tail shorter than the
