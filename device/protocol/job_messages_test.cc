@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "otter/codec/json_reader.h"
 #include "otter/protocol/job_messages.h"
 #include "otter/protocol/job_updates.h"
 
@@ -120,6 +121,29 @@ TEST(JobsMessage, RefusesASignatureThatIsNotABase64String) {
     EXPECT_EQ(m.document_error, JobDocumentError::kBadSignature) << text;
     EXPECT_EQ(m.execution.file.signature_size, 0u) << text;
   }
+}
+
+// kMaxJobTokens bounds the message, not only the job document: a message of
+// exactly that many tokens parses, one more is refused as too large.
+TEST(JobsMessage, TakesMessagesOfUpToKMaxJobTokens) {
+  jsmn_parser parser;
+  jsmn_init(&parser);
+  const int notify_tokens = jsmn_parse(&parser, kNotify.data(), kNotify.size(), nullptr, 0);
+  ASSERT_GT(notify_tokens, 0);
+  // The notification with a root member "pad":[0,...] of `zeros` elements.
+  const auto padded = [](std::size_t zeros) {
+    std::string text(kNotify);
+    std::string pad = R"("pad":[)";
+    for (std::size_t i = 0; i < zeros; ++i) pad += i == 0 ? "0" : ",0";
+    text.insert(1, pad + "],");
+    return text;
+  };
+  const std::size_t fitting = kMaxJobTokens - static_cast<std::size_t>(notify_tokens) - 2;  // key and array
+  JobsMessage m;
+  ASSERT_EQ(parse_jobs_message(padded(fitting), m), Status::kOk);
+  EXPECT_EQ(m.document_error, JobDocumentError::kNone);
+  EXPECT_EQ(m.execution.job(), "ota-1");
+  EXPECT_EQ(parse_jobs_message(padded(fitting + 1), m), Status::kBufferTooSmall);
 }
 
 TEST(JobsMessage, RefusesWhatIsNotOneJsonObject) {

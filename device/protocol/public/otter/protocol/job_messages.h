@@ -14,10 +14,12 @@
 
 namespace otter::protocol {
 
-// jsmn tokens for one jobs message (16 bytes each, on the caller's stack):
-// an execution with timestamps, a statusDetails map and a one-file job document
-// uses about 50.
-inline constexpr std::size_t kMaxJobTokens = 128;
+// jsmn tokens for one jobs message (16 bytes each, on the caller's stack, the
+// deepest frame of the agent): an execution with timestamps, a statusDetails
+// map and a one-file job document uses about 50-60. AWS's own OTA agent
+// refuses job documents of more than 64 tokens; 96 leaves room for two more
+// file entries or an operator's extra fields.
+inline constexpr std::size_t kMaxJobTokens = 96;
 inline constexpr std::size_t kMaxSignature = 72;  // DER ECDSA P-256
 
 // The text of a NUL-terminated fixed field (bounded: no strlen).
