@@ -39,7 +39,7 @@ add_test(NAME device_link_check_rejects_malloc
 set_tests_properties(device_link_check_rejects_new device_link_check_rejects_malloc PROPERTIES WILL_FAIL TRUE)
 
 add_custom_target(size_report ALL
-  COMMAND ${PROJECT_SOURCE_DIR}/scripts/size-report ${CMAKE_SIZE}
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/size-report ${CMAKE_SIZE} --objdump ${CMAKE_OBJDUMP}
           --baseline $<TARGET_FILE:footprint_baseline>
           ${footprint_files}
           > ${PROJECT_BINARY_DIR}/size-report.txt
