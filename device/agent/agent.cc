@@ -305,8 +305,9 @@ void Agent::begin_download() {
     end_job(Ending::kStagingFlashError, static_cast<std::uint32_t>(s));
     return;
   }
-  stats_.blocks_resumed = static_cast<std::uint32_t>(received_->count());
-  last_progress_ = stats_.blocks_resumed;
+  received_count_ = static_cast<std::uint32_t>(received_->count());
+  stats_.blocks_resumed = received_count_;
+  last_progress_ = received_count_;
   state_ = AgentState::kDownloading;
   OTTER_AGENT_LOG(kInfo) << "job accepted: " << tables_.job.job() << ", stream " << tables_.job.stream_name() << ", "
                                  << tables_.job.file.size << " bytes in " << block_count_ << " blocks";
@@ -471,7 +472,7 @@ void Agent::handle_data(std::span<const std::uint8_t> payload, StreamFormat form
     end_job(Ending::kStagingFlashError, static_cast<std::uint32_t>(s));
     return;
   }
-  const auto received = static_cast<std::uint32_t>(received_->count());
+  const std::uint32_t received = received_count_;
   OTTER_AGENT_LOG(kDebug) << "block " << (index + 1) << "/" << block_count_ << " received";
   for (Request& r : tables_.requests) {
     if (r.missing == 0 || index < r.first || index >= r.end) continue;
@@ -512,6 +513,7 @@ Status Agent::write_block(std::uint32_t index, const protocol::DataBlock& block)
     received_->clear(index);
     return s;
   }
+  ++received_count_;
   return Status::kOk;
 }
 
@@ -854,7 +856,7 @@ void Agent::poll() {
   for (Request& r : tables_.requests) {
     if (r.missing == 0 || !reached(now, r.deadline)) continue;
     if (r.retries >= config_.max_request_retries) {
-      end_job(Ending::kDownloadTimedOut, static_cast<std::uint32_t>(received_->count()));
+      end_job(Ending::kDownloadTimedOut, received_count_);
       return;
     }
     ++r.retries;

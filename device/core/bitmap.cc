@@ -39,9 +39,8 @@ void BitmapView::fill(bool value) {
 
 // count() and find_first() go bit by bit: per-byte shortcuts cost more flash
 // than the time they save. The agent's bitmaps are one bit per block, at most
-// 4,096 (a count of those takes ~0.5 ms on a 192 MHz M4, once per received
-// 256-byte block; a 1 MiB image in the default 2 KiB blocks has 512), and its
-// searches start at the first block not yet requested.
+// 4,096 (a count of those takes ~0.5 ms on a 192 MHz M4); it counts once per
+// download and keeps the count as blocks arrive.
 std::size_t BitmapView::count() const {
   std::size_t total = 0;
   for (std::size_t i = 0; i < bits_; ++i) total += test(i) ? 1U : 0U;

@@ -87,6 +87,9 @@ struct AgentVariables {
   std::uint32_t self_test_deadline_ = 0;
   std::uint32_t reset_deadline_ = 0;  // kReadyToReset: reset at the latest then
   std::uint32_t last_progress_ = 0;
+  // Set bits of received_ during a download, kept as they change (counting
+  // up to 4,096 bits at every received block would be work on the hot path).
+  std::uint32_t received_count_ = 0;
   std::size_t update_size_ = 0;  // the pending status update (Agent::update_)
   AgentStats stats_;
   // The last job this agent ended (AgentTables::ended_job + its execution
