@@ -12,11 +12,4 @@ constexpr auto kPackedStatusNames = pack_strings<kStatusNames>();
 
 std::string_view to_string(JobStatus status) { return kPackedStatusNames[static_cast<unsigned>(status)]; }
 
-JobStatus job_status_from(std::string_view text) {
-  for (unsigned i = 1; i < kPackedStatusNames.count(); ++i) {
-    if (kPackedStatusNames[i] == text) return static_cast<JobStatus>(i);
-  }
-  return JobStatus::kUnknown;
-}
-
 }  // namespace otter::protocol

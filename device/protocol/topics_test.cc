@@ -151,20 +151,10 @@ TEST(Topics, RefusesOversizedNamesAndTheWildcardForStreams) {
   EXPECT_EQ(build_topic(std::span<char>(), "dev-1", TopicKind::kNotifyNext).status(), Status::kBufferTooSmall);
 }
 
-TEST(JobStatusNames, RoundTrip) {
-  EXPECT_EQ(to_string(JobStatus::kInProgress), "IN_PROGRESS");
-  EXPECT_EQ(job_status_from("TIMED_OUT"), JobStatus::kTimedOut);
-  EXPECT_EQ(job_status_from("nonsense"), JobStatus::kUnknown);
+TEST(JobStatusNames, AreTheJobsApiNames) {
   const char* names[] = {"UNKNOWN", "QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED",
                          "REJECTED", "CANCELED", "TIMED_OUT", "REMOVED"};
-  for (unsigned i = 0; i < std::size(names); ++i) {
-    EXPECT_EQ(to_string(static_cast<JobStatus>(i)), names[i]);
-    EXPECT_EQ(job_status_from(names[i]), static_cast<JobStatus>(i));
-  }
-  // Prefixes and extensions of a name are no status.
-  EXPECT_EQ(job_status_from("IN_PROG"), JobStatus::kUnknown);
-  EXPECT_EQ(job_status_from("FAILEDX"), JobStatus::kUnknown);
-  EXPECT_EQ(job_status_from(""), JobStatus::kUnknown);
+  for (unsigned i = 0; i < std::size(names); ++i) EXPECT_EQ(to_string(static_cast<JobStatus>(i)), names[i]);
 }
 
 }  // namespace

@@ -74,6 +74,5 @@ inline constexpr std::string_view kReadyToken = "rdy";
 enum class JobStatus : unsigned char { kUnknown, kQueued, kInProgress, kSucceeded, kFailed, kRejected, kCanceled, kTimedOut, kRemoved };
 
 std::string_view to_string(JobStatus status);
-JobStatus job_status_from(std::string_view text);
 
 }  // namespace otter::protocol
